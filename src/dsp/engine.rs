@@ -1,0 +1,177 @@
+//! The engine every front end drives: the plugin, the offline renderer, the tests and the
+//! benchmarks. Plain slices in and out, any block size, no allocation after [`Engine::new`].
+
+use std::fmt;
+
+use super::ramp::Ramp;
+use super::separator::{FrameCoeffs, Separator};
+use super::settings::Settings;
+use super::stft::{valid_shape, Stft, MAX_WINDOW, MIN_WINDOW, OVERLAPS};
+
+pub const MAX_MAIN_CHANNELS: usize = 2;
+pub const MAX_SOURCE_CHANNELS: usize = 2;
+pub const MAX_SOURCES: usize = 8;
+pub const SAMPLE_RATE_RANGE: (f32, f32) = (8_000.0, 384_000.0);
+
+/// What is fixed for the engine's lifetime (everything that sizes a buffer).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineConfig {
+    pub sample_rate: f32,
+    pub main_channels: usize,
+    /// Channel count (1 or 2) of each reference source, in the order of the reference inputs.
+    pub sources: Vec<usize>,
+    /// The largest window `set_window` may switch to.
+    pub max_window: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigError {
+    SampleRate(f32),
+    MainChannels(usize),
+    SourceChannels(usize),
+    TooManySources(usize),
+    Window { size: usize, overlap: usize, max_window: usize },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Self::SampleRate(r) => write!(f, "sample rate {r} Hz is not supported (use {}–{} Hz)", SAMPLE_RATE_RANGE.0, SAMPLE_RATE_RANGE.1),
+            Self::MainChannels(n) => write!(f, "{n} main channels are not supported (use 1 or 2)"),
+            Self::SourceChannels(n) => write!(f, "a reference with {n} channels is not supported (use 1 or 2)"),
+            Self::TooManySources(n) => write!(f, "{n} references are more than the {MAX_SOURCES} supported"),
+            Self::Window { size, overlap, max_window } => write!(
+                f,
+                "window {size} with overlap {overlap} is not supported (window: a power of two from {MIN_WINDOW} to {max_window}; overlap: {OVERLAPS:?})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+pub struct Engine {
+    sample_rate: f32,
+    stft: Stft,
+    separator: Separator,
+    settings: Settings,
+    coeffs: FrameCoeffs,
+    mix: Ramp,
+}
+
+impl Engine {
+    /// Validates the configuration and allocates everything the engine will ever use.
+    pub fn new(config: &EngineConfig, window: usize, overlap: usize, settings: Settings) -> Result<Self, ConfigError> {
+        let rate = config.sample_rate;
+        if !(SAMPLE_RATE_RANGE.0..=SAMPLE_RATE_RANGE.1).contains(&rate) {
+            return Err(ConfigError::SampleRate(rate));
+        }
+        if !(1..=MAX_MAIN_CHANNELS).contains(&config.main_channels) {
+            return Err(ConfigError::MainChannels(config.main_channels));
+        }
+        if let Some(&n) = config.sources.iter().find(|&&n| !(1..=MAX_SOURCE_CHANNELS).contains(&n)) {
+            return Err(ConfigError::SourceChannels(n));
+        }
+        if config.sources.len() > MAX_SOURCES {
+            return Err(ConfigError::TooManySources(config.sources.len()));
+        }
+        let max_window = config.max_window;
+        if !valid_shape(max_window, 2, MAX_WINDOW) || !valid_shape(window, overlap, max_window) {
+            return Err(ConfigError::Window { size: window, overlap, max_window: max_window.min(MAX_WINDOW) });
+        }
+        let ref_channels = config.sources.iter().sum();
+        let settings = settings.sanitized();
+        let stft = Stft::new(config.main_channels, ref_channels, max_window, window, overlap);
+        let coeffs = FrameCoeffs::new(&settings, stft.hop() as f32 / rate);
+        Ok(Self {
+            sample_rate: rate,
+            separator: Separator::new(config.main_channels, &config.sources, max_window / 2 + 1),
+            stft,
+            mix: Ramp::new(settings.mix),
+            settings,
+            coeffs,
+        })
+    }
+
+    /// Switches window size and overlap without allocating. Resets the engine, changes the
+    /// latency: the caller must report the new [`Engine::latency`] to its host.
+    pub fn set_window(&mut self, window: usize, overlap: usize) -> Result<(), ConfigError> {
+        if (window, overlap) == (self.stft.size(), self.stft.overlap()) {
+            return Ok(());
+        }
+        if !self.stft.set_window(window, overlap) {
+            return Err(ConfigError::Window { size: window, overlap, max_window: self.max_window() });
+        }
+        self.coeffs = FrameCoeffs::new(&self.settings, self.hop_seconds());
+        self.reset();
+        Ok(())
+    }
+
+    /// Takes new settings (clamped into range); they apply from the next hop on.
+    pub fn set_settings(&mut self, settings: &Settings) {
+        let settings = settings.sanitized();
+        if settings == self.settings {
+            return;
+        }
+        self.mix.set_target(settings.mix, self.stft.hop() as u32);
+        self.settings = settings;
+        self.coeffs = FrameCoeffs::new(&settings, self.hop_seconds());
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Forgets all audio and everything learned (the autoscale gains too).
+    pub fn reset(&mut self) {
+        self.stft.reset();
+        self.separator.reset();
+        self.mix.jump();
+    }
+
+    /// Processes one block in place. `main` holds the main channels (all the same length),
+    /// `refs` the reference channels, source after source; a missing or short reference
+    /// channel counts as silence. Output = input delayed by [`Engine::latency`] samples, cleaned.
+    pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]]) {
+        let (separator, coeffs) = (&mut self.separator, &self.coeffs);
+        self.stft.process(main, refs, &mut self.mix, |frame| separator.process(frame, coeffs));
+    }
+
+    /// Samples between an input sample and its output.
+    pub fn latency(&self) -> usize {
+        self.stft.latency()
+    }
+    pub fn window(&self) -> usize {
+        self.stft.size()
+    }
+    pub fn overlap(&self) -> usize {
+        self.stft.overlap()
+    }
+    pub fn hop(&self) -> usize {
+        self.stft.hop()
+    }
+    pub fn bins(&self) -> usize {
+        self.stft.bins()
+    }
+    pub fn sample_rate(&self) -> f32 {
+        self.sample_rate
+    }
+    pub fn max_window(&self) -> usize {
+        self.stft.max_window()
+    }
+    pub fn main_channels(&self) -> usize {
+        self.stft.main_channels()
+    }
+    pub fn ref_channels(&self) -> usize {
+        self.stft.ref_channels()
+    }
+
+    /// The learned autoscale gain per bin of main channel `c` (for display).
+    pub fn learned_gain(&self, c: usize) -> &[f32] {
+        self.separator.learned_gain(c, self.stft.bins())
+    }
+
+    fn hop_seconds(&self) -> f32 {
+        self.stft.hop() as f32 / self.sample_rate
+    }
+}

@@ -1,0 +1,29 @@
+//! Causal interference reduction (norbert's `reduce_interferences`, as it is meant).
+//!
+//! Sources are sparse: a bin is rarely loud in two of them at once. Each model is weighted by
+//! the logistic of its *temporally* smoothed share of the energy across the sources (target
+//! and references), so a source that dominates a bin keeps it and the others are pushed down.
+//! The seed hard-wires thresh 0.4 / slope 15 whatever it is given, and blurs across sources
+//! and channels too, which makes every share nearly equal and the whole step a no-op; here
+//! the caller's threshold and slope are used and smoothing runs along time only.
+
+use super::model::{logistic, EPS};
+use super::smoothing::smooth_in_place;
+
+/// `models[k][f]`: the models of every source at one main channel, reweighted in place for
+/// the first `scratch.len()` bins. `state` holds the smoothed models (same shape).
+pub fn reduce(models: &mut [Vec<f32>], state: &mut [Vec<f32>], scratch: &mut [f32], coeff: f32, threshold: f32, slope: f32) {
+    let bins = scratch.len();
+    for (m, s) in models.iter().zip(state.iter_mut()) {
+        // Smooth a copy of the model: the state advances, the model itself stays sharp.
+        let tmp = &mut scratch[..bins];
+        tmp.copy_from_slice(&m[..bins]);
+        smooth_in_place(&mut s[..bins], tmp, coeff);
+    }
+    for f in 0..bins {
+        let total = EPS + state.iter().map(|s| s[f]).sum::<f32>();
+        for (m, s) in models.iter_mut().zip(state.iter()) {
+            m[f] *= logistic(s[f] / total, threshold, slope);
+        }
+    }
+}

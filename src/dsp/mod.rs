@@ -1,0 +1,19 @@
+//! Residue's engine: norbert's residual-model bleed removal, causal, on an STFT ring buffer.
+//!
+//! Framework-free on purpose: the plugin, the offline renderer, the tests and the benchmarks
+//! all drive [`Engine`] with plain slices.
+
+mod autoscale;
+mod engine;
+pub mod interference;
+pub mod model;
+mod ramp;
+mod separator;
+mod settings;
+pub mod smoothing;
+pub mod stft;
+pub mod window;
+
+pub use engine::{ConfigError, Engine, EngineConfig, MAX_MAIN_CHANNELS, MAX_SOURCES, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
+pub use ramp::Ramp;
+pub use settings::{CompressionRange, Interference, OutputMode, Settings};

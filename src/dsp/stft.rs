@@ -1,0 +1,279 @@
+//! The STFT ring buffers: windowed analysis of the main and reference channels every hop,
+//! a callback that edits the main spectra, then synthesis and overlap-add.
+//!
+//! Frames are cut on a fixed grid of input samples (one every `hop` samples since the last
+//! reset), never on block boundaries, so the output is bit-identical however the host splits
+//! the audio. A frame is processed as soon as its last sample arrives and that sample's output
+//! is emitted right after, so the latency is `window − 1` samples. The dry signal leaves the
+//! input buffer as it is shifted, already aligned with the wet output.
+//!
+//! Everything is allocated in [`Stft::new`] for the largest window; [`Stft::set_window`]
+//! switches size and overlap without allocating (FFT plans exist for every size).
+
+use std::sync::Arc;
+
+use realfft::num_complex::Complex32;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+
+use super::ramp::Ramp;
+use super::window::stft_windows;
+
+pub const MIN_WINDOW: usize = 256;
+pub const MAX_WINDOW: usize = 16384;
+pub const OVERLAPS: [usize; 3] = [2, 4, 8];
+/// Input samples beyond ±this (+80 dBFS) are clipped and non-finite ones are zeroed: no
+/// host can push the spectra into overflow, and the dry path is just as safe.
+pub const INPUT_LIMIT: f32 = 1.0e4;
+
+/// Whether `size`/`overlap` is a supported STFT shape that fits `max_window`.
+pub fn valid_shape(size: usize, overlap: usize, max_window: usize) -> bool {
+    size.is_power_of_two() && (MIN_WINDOW..=max_window.min(MAX_WINDOW)).contains(&size) && OVERLAPS.contains(&overlap)
+}
+
+/// The spectra of one frame, handed to the frame callback.
+pub struct Frame<'a> {
+    /// Main channels' spectra (`bins` valid entries each): edit these in place.
+    pub main: &'a mut [Vec<Complex32>],
+    /// Reference channels' spectra (`bins` valid entries each).
+    pub refs: &'a [Vec<Complex32>],
+    pub bins: usize,
+}
+
+pub struct Stft {
+    max_window: usize,
+    size: usize,
+    overlap: usize,
+    hop: usize,
+    /// Samples of the current hop received so far.
+    pos: usize,
+    forward: Vec<Arc<dyn RealToComplex<f32>>>,
+    inverse: Vec<Arc<dyn ComplexToReal<f32>>>,
+    analysis: Vec<f32>,
+    synthesis: Vec<f32>,
+    /// Last `size` input samples per main channel; new ones land in the last hop.
+    main_in: Vec<Vec<f32>>,
+    ref_in: Vec<Vec<f32>>,
+    /// Overlap-add accumulator per main channel.
+    out_acc: Vec<Vec<f32>>,
+    /// Finished wet and dry samples of the current hop, emitted one per input sample.
+    wet_ready: Vec<Vec<f32>>,
+    dry_ready: Vec<Vec<f32>>,
+    main_spec: Vec<Vec<Complex32>>,
+    ref_spec: Vec<Vec<Complex32>>,
+    time: Vec<f32>,
+    scratch: Vec<Complex32>,
+    mix_gains: Vec<f32>,
+}
+
+impl Stft {
+    /// Allocates everything for windows up to `max_window` (a supported power of two).
+    pub fn new(main_channels: usize, ref_channels: usize, max_window: usize, size: usize, overlap: usize) -> Self {
+        assert!(valid_shape(size, overlap, max_window) && valid_shape(max_window, 2, MAX_WINDOW));
+        let mut planner = RealFftPlanner::<f32>::new();
+        let mut forward = Vec::new();
+        let mut inverse = Vec::new();
+        let mut n = MIN_WINDOW;
+        while n <= max_window {
+            forward.push(planner.plan_fft_forward(n));
+            inverse.push(planner.plan_fft_inverse(n));
+            n *= 2;
+        }
+        let scratch_len = forward
+            .iter()
+            .map(|p| p.get_scratch_len())
+            .chain(inverse.iter().map(|p| p.get_scratch_len()))
+            .max()
+            .unwrap_or(0);
+        let bins = max_window / 2 + 1;
+        let buffers = |count: usize, len: usize| vec![vec![0.0f32; len]; count];
+        let spectra = |count: usize| vec![vec![Complex32::default(); bins]; count];
+        let mut stft = Self {
+            max_window,
+            size,
+            overlap,
+            hop: size / overlap,
+            pos: 0,
+            forward,
+            inverse,
+            analysis: vec![0.0; max_window],
+            synthesis: vec![0.0; max_window],
+            main_in: buffers(main_channels, max_window),
+            ref_in: buffers(ref_channels, max_window),
+            out_acc: buffers(main_channels, max_window),
+            wet_ready: buffers(main_channels, max_window / 2),
+            dry_ready: buffers(main_channels, max_window / 2),
+            main_spec: spectra(main_channels),
+            ref_spec: spectra(ref_channels),
+            time: vec![0.0; max_window],
+            scratch: vec![Complex32::default(); scratch_len],
+            mix_gains: vec![0.0; max_window / 2],
+        };
+        stft.set_window(size, overlap);
+        stft
+    }
+
+    /// Switches window size and overlap (returns false, changing nothing, if unsupported).
+    /// Resets the buffers: a hop's worth of audio restarts from silence.
+    pub fn set_window(&mut self, size: usize, overlap: usize) -> bool {
+        if !valid_shape(size, overlap, self.max_window) {
+            return false;
+        }
+        self.size = size;
+        self.overlap = overlap;
+        self.hop = size / overlap;
+        stft_windows(size, overlap, &mut self.analysis, &mut self.synthesis);
+        self.reset();
+        true
+    }
+
+    pub fn reset(&mut self) {
+        for buf in self.main_in.iter_mut().chain(&mut self.ref_in).chain(&mut self.out_acc) {
+            buf.fill(0.0);
+        }
+        for buf in self.wet_ready.iter_mut().chain(&mut self.dry_ready) {
+            buf.fill(0.0);
+        }
+        self.pos = 0;
+    }
+
+    pub fn size(&self) -> usize {
+        self.size
+    }
+    pub fn overlap(&self) -> usize {
+        self.overlap
+    }
+    pub fn hop(&self) -> usize {
+        self.hop
+    }
+    pub fn bins(&self) -> usize {
+        self.size / 2 + 1
+    }
+    /// Output lags input by this many samples, exactly.
+    pub fn latency(&self) -> usize {
+        self.size - 1
+    }
+    pub fn max_window(&self) -> usize {
+        self.max_window
+    }
+    pub fn main_channels(&self) -> usize {
+        self.main_in.len()
+    }
+    pub fn ref_channels(&self) -> usize {
+        self.ref_in.len()
+    }
+
+    /// Runs the main channels through the STFT in place, calling `on_frame` once per hop.
+    /// `refs` missing or shorter than the block count as silence. The output is
+    /// `mix · wet + (1 − mix) · dry`, with `mix` advancing one step per sample.
+    pub fn process(
+        &mut self,
+        main: &mut [&mut [f32]],
+        refs: &[&[f32]],
+        mix: &mut Ramp,
+        mut on_frame: impl FnMut(&mut Frame),
+    ) {
+        let channels = main.len().min(self.main_in.len());
+        let len = main[..channels].iter().map(|c| c.len()).min().unwrap_or(0);
+        let (size, hop) = (self.size, self.hop);
+        let mut done = 0;
+        while done < len {
+            let n = (hop - self.pos).min(len - done);
+            let at = size - hop + self.pos;
+            for (c, ch) in main[..channels].iter().enumerate() {
+                sanitize_into(&ch[done..done + n], &mut self.main_in[c][at..at + n]);
+            }
+            for (r, dst) in self.ref_in.iter_mut().enumerate() {
+                let dst = &mut dst[at..at + n];
+                let src = refs.get(r).map_or(&[][..], |s| &s[done.min(s.len())..(done + n).min(s.len())]);
+                sanitize_into(src, &mut dst[..src.len()]);
+                dst[src.len()..].fill(0.0);
+            }
+            for g in &mut self.mix_gains[..n] {
+                *g = mix.next_value();
+            }
+            let completes = self.pos + n == hop;
+            let direct = if completes { n - 1 } else { n };
+            let from = self.pos + 1;
+            for (c, ch) in main[..channels].iter_mut().enumerate() {
+                mix_into(
+                    &mut ch[done..done + direct],
+                    &self.wet_ready[c][from..from + direct],
+                    &self.dry_ready[c][from..from + direct],
+                    &self.mix_gains[..direct],
+                );
+            }
+            if completes {
+                self.frame(channels, &mut on_frame);
+                let g = self.mix_gains[n - 1];
+                for (c, ch) in main[..channels].iter_mut().enumerate() {
+                    mix_into(&mut ch[done + n - 1..done + n], &self.wet_ready[c][..1], &self.dry_ready[c][..1], &[g]);
+                }
+                self.pos = 0;
+            } else {
+                self.pos += n;
+            }
+            done += n;
+        }
+    }
+
+    fn frame(&mut self, channels: usize, on_frame: &mut impl FnMut(&mut Frame)) {
+        let (size, hop, bins) = (self.size, self.hop, self.bins());
+        let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
+        for c in 0..channels {
+            self.analyse(plan, Input::Main(c));
+            self.dry_ready[c][..hop].copy_from_slice(&self.main_in[c][..hop]);
+            self.main_in[c].copy_within(hop..size, 0);
+        }
+        for r in 0..self.ref_in.len() {
+            self.analyse(plan, Input::Ref(r));
+            self.ref_in[r].copy_within(hop..size, 0);
+        }
+        on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins });
+        for c in 0..channels {
+            let spec = &mut self.main_spec[c][..bins];
+            // A real signal's DC and Nyquist bins are real; realfft insists on it.
+            spec[0].im = 0.0;
+            spec[bins - 1].im = 0.0;
+            let _ = self.inverse[plan].process_with_scratch(spec, &mut self.time[..size], &mut self.scratch);
+            let acc = &mut self.out_acc[c];
+            for ((a, &t), &w) in acc[..size].iter_mut().zip(&self.time[..size]).zip(&self.synthesis[..size]) {
+                *a += t * w;
+            }
+            self.wet_ready[c][..hop].copy_from_slice(&acc[..hop]);
+            acc.copy_within(hop..size, 0);
+            acc[size - hop..size].fill(0.0);
+        }
+    }
+
+    fn analyse(&mut self, plan: usize, input: Input) {
+        let size = self.size;
+        let (src, spec) = match input {
+            Input::Main(c) => (&self.main_in[c], &mut self.main_spec[c]),
+            Input::Ref(r) => (&self.ref_in[r], &mut self.ref_spec[r]),
+        };
+        for ((t, &x), &w) in self.time[..size].iter_mut().zip(&src[..size]).zip(&self.analysis[..size]) {
+            *t = x * w;
+        }
+        // Lengths are right by construction, so the transform cannot fail.
+        let _ = self.forward[plan].process_with_scratch(&mut self.time[..size], &mut spec[..size / 2 + 1], &mut self.scratch);
+    }
+}
+
+enum Input {
+    Main(usize),
+    Ref(usize),
+}
+
+#[inline]
+fn sanitize_into(src: &[f32], dst: &mut [f32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = if s.is_finite() { s.clamp(-INPUT_LIMIT, INPUT_LIMIT) } else { 0.0 };
+    }
+}
+
+#[inline]
+fn mix_into(out: &mut [f32], wet: &[f32], dry: &[f32], gains: &[f32]) {
+    for (((o, &w), &d), &g) in out.iter_mut().zip(wet).zip(dry).zip(gains) {
+        *o = if g == 1.0 { w } else { g * w + (1.0 - g) * d };
+    }
+}
