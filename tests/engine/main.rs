@@ -2,5 +2,8 @@
 
 mod blocking;
 mod harness;
+mod norbert_e2e;
+mod norbert_frame;
 mod reconstruction;
 mod signals;
+mod wav;
