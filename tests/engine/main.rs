@@ -1,7 +1,12 @@
 //! Engine tests: the STFT, the method, and its agreement with norbert.
 
+mod autoscale;
 mod blocking;
+mod causality;
+mod channels;
 mod harness;
+mod interference;
+mod live_changes;
 mod norbert_e2e;
 mod norbert_frame;
 mod reconstruction;

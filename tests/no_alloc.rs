@@ -1,0 +1,93 @@
+//! After `Engine::new` the engine never allocates: 10 s of audio with automation, window
+//! switches and resets, counted by a global allocator (per thread, so parallel tests don't
+//! disturb the count).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use residue::dsp::{Engine, EngineConfig, Interference, OutputMode, Settings};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(|c| c.get())
+}
+
+#[test]
+fn ten_seconds_with_automation_allocate_nothing() {
+    let rate = 48000.0;
+    let config = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![1, 2], max_window: 16384 };
+    let mut engine = Engine::new(&config, 2048, 4, Settings::default()).unwrap();
+    let len = 480_000;
+    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.013).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let mut left = signal.clone();
+    let mut right = signal.iter().map(|x| x * 0.7).collect::<Vec<_>>();
+    let refs: Vec<Vec<f32>> = (0..3).map(|r| signal.iter().map(|x| x * (0.2 + 0.1 * r as f32)).collect()).collect();
+    let blocks = [1usize, 64, 511, 0, 4096, 37, 256, 128];
+    let windows = [(2048, 4), (16384, 8), (256, 2), (4096, 4)];
+    let before = allocations();
+    let (mut at, mut i) = (0, 0);
+    while at < len {
+        let n = blocks[i % blocks.len()].min(len - at);
+        let mut s = Settings {
+            threshold: (i % 10) as f32 / 10.0,
+            slope: 1.0 + (i % 7) as f32 * 5.0,
+            alpha: [1.0, 2.0, 0.7][i % 3],
+            smoothing_ms: (i % 4) as f32 * 20.0,
+            freeze: i % 5 == 0,
+            link_channels: i % 2 == 0,
+            mix: if i % 3 == 0 { 0.5 } else { 1.0 },
+            output: [OutputMode::Target, OutputMode::Removed, OutputMode::Reference][i % 3],
+            ..Settings::default()
+        };
+        if i % 4 == 1 {
+            s.interference = Some(Interference { threshold: 0.4, slope: 10.0, smoothing_ms: 50.0 });
+        }
+        engine.set_settings(&s);
+        if i % 97 == 96 {
+            let (w, o) = windows[(i / 97) % windows.len()];
+            engine.set_window(w, o).unwrap();
+        }
+        if i % 211 == 210 {
+            engine.reset();
+        }
+        let refs_block: [&[f32]; 3] = [&refs[0][at..at + n], &refs[1][at..at + n], &refs[2][at..at + n]];
+        let (l, rr) = (&mut left[at..at + n], &mut right[at..at + n]);
+        engine.process(&mut [l, rr], &refs_block);
+        at += n;
+        i += 1;
+    }
+    let count = allocations() - before;
+    assert_eq!(count, 0, "{count} allocations while processing");
+    assert!(left.iter().chain(&right).all(|x| x.is_finite()));
+    assert!(i > 500, "enough calls to mean something: {i}");
+}
+
+#[test]
+fn the_counter_counts() {
+    let before = allocations();
+    let v = std::hint::black_box(vec![1u8; 10]);
+    assert_eq!(allocations() - before, 1);
+    drop(v);
+}
