@@ -67,6 +67,10 @@ pub struct Settings {
     pub mix: f32,
 }
 
+/// Default STFT shape: 4096 samples (93 ms at 44.1 kHz), 4× overlap. Chosen with the defaults.
+pub const DEFAULT_WINDOW: usize = 4096;
+pub const DEFAULT_OVERLAP: usize = 4;
+
 pub const ALPHA_RANGE: (f32, f32) = (0.5, 2.0);
 pub const ADAPT_RANGE: (f32, f32) = (0.05, 60.0);
 pub const SMOOTHING_RANGE: (f32, f32) = (0.0, 1000.0);
@@ -80,10 +84,10 @@ impl Default for Settings {
             autoscale: true,
             adapt_seconds: 4.0,
             freeze: false,
-            smoothing_ms: 20.0,
+            smoothing_ms: 60.0,
             compression: true,
-            threshold: 0.4,
-            slope: 8.0,
+            threshold: 0.2,
+            slope: 15.0,
             range: CompressionRange::Unit,
             link_channels: false,
             interference: None,

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Reference vectors from norbert (PyPI 0.2.1) for the engine tests in tests/engine/.
 
-    python3 tests/reference/make_vectors.py      # rewrites tests/data/norbert_*
+    python3 tests/reference/make_vectors.py          # rewrites tests/data/norbert_*
+    python3 tests/reference/make_vectors.py --check  # regenerates into a temporary folder and
+                                                     # fails if the committed vectors differ
 
 Writes:
   tests/data/norbert_frame.json   frame-local functions: residual, soft mask, logit compression
@@ -187,7 +189,7 @@ def signals(rate, seconds, rng):
     return 0.25 * voice, 0.3 * guitar, 0.3 * bleed
 
 
-def main():
+def write_all(DATA):
     rng = np.random.default_rng(20261124)
     os.makedirs(DATA, exist_ok=True)
     with open(os.path.join(DATA, "norbert_frame.json"), "w") as f:
@@ -214,7 +216,32 @@ def main():
                       "alpha": alpha, "thresh": thresh, "slope": slope, "link": link, "unit": unit}
     with open(os.path.join(DATA, "norbert_e2e.json"), "w") as f:
         json.dump(meta, f, indent=1)
-    print("wrote", sorted(os.listdir(DATA)), file=sys.stderr)
+    return sorted(f for f in os.listdir(DATA) if f.startswith("norbert_"))
+
+
+def same(a, b):
+    if a.endswith(".wav"):
+        x, y = sf.read(a)[0], sf.read(b)[0]
+        return x.shape == y.shape and np.max(np.abs(x - y), initial=0) <= 1e-6
+    with open(a) as fa, open(b) as fb:
+        ja, jb = json.load(fa), json.load(fb)
+    flat = lambda j: np.array([v for k in sorted(j) for v in (j[k].values() if isinstance(j[k], dict) else [j[k]])
+                               for v in (v if isinstance(v, list) else [v]) if isinstance(v, (int, float))])
+    fa, fb = flat(ja), flat(jb)
+    return fa.shape == fb.shape and np.allclose(fa, fb, rtol=1e-9, atol=1e-12)
+
+
+def main():
+    if "--check" in sys.argv:
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            names = write_all(tmp)
+            bad = [n for n in names if not os.path.exists(os.path.join(DATA, n)) or not same(os.path.join(tmp, n), os.path.join(DATA, n))]
+        if bad:
+            sys.exit(f"make_vectors.py --check: committed vectors differ from norbert's output: {bad}")
+        print(f"make_vectors.py --check: {len(names)} committed vector files match norbert {norbert.__version__ if hasattr(norbert, '__version__') else ''}".rstrip())
+        return
+    print("wrote", write_all(DATA), file=sys.stderr)
 
 
 if __name__ == "__main__":
