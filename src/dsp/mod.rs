@@ -16,4 +16,7 @@ pub mod window;
 
 pub use engine::{ConfigError, Engine, EngineConfig, MAX_MAIN_CHANNELS, MAX_SOURCES, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
 pub use ramp::Ramp;
-pub use settings::{CompressionRange, Interference, OutputMode, Settings, DEFAULT_OVERLAP, DEFAULT_WINDOW};
+pub use settings::{
+    CompressionRange, Interference, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, SLOPE_RANGE,
+    SMOOTHING_RANGE,
+};

@@ -1,0 +1,185 @@
+//! The plugin's parameters and their mapping to engine settings. Ids are stable: hosts save
+//! sessions and automation under them, so an id is never renamed or reused.
+
+use nice_plug::prelude::*;
+
+use crate::dsp::{self, OutputMode, Settings};
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    #[id = "target"]
+    #[name = "Cleaned"]
+    Target,
+    #[id = "removed"]
+    #[name = "Removed"]
+    Removed,
+    #[id = "reference"]
+    #[name = "Bleed Estimate"]
+    Reference,
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FftSize {
+    #[id = "512"]
+    #[name = "512"]
+    W512,
+    #[id = "1024"]
+    #[name = "1024"]
+    W1024,
+    #[id = "2048"]
+    #[name = "2048"]
+    W2048,
+    #[id = "4096"]
+    #[name = "4096"]
+    W4096,
+    #[id = "8192"]
+    #[name = "8192"]
+    W8192,
+    #[id = "16384"]
+    #[name = "16384"]
+    W16384,
+}
+
+impl FftSize {
+    pub fn samples(self) -> usize {
+        512 << (self as usize)
+    }
+}
+
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlap {
+    #[id = "2"]
+    #[name = "2x"]
+    X2,
+    #[id = "4"]
+    #[name = "4x"]
+    X4,
+    #[id = "8"]
+    #[name = "8x"]
+    X8,
+}
+
+impl Overlap {
+    pub fn factor(self) -> usize {
+        2 << (self as usize)
+    }
+}
+
+/// Host-facing smoothing of the continuous controls, on top of the engine's own per-hop
+/// overlap-add crossfade: automation written as steps still moves the mask gradually.
+const SMOOTHING_MS: f32 = 30.0;
+
+#[derive(Params)]
+pub struct ResidueParams {
+    #[id = "threshold"]
+    pub threshold: FloatParam,
+    #[id = "slope"]
+    pub slope: FloatParam,
+    #[id = "alpha"]
+    pub alpha: FloatParam,
+    #[id = "autoscale"]
+    pub autoscale: BoolParam,
+    #[id = "adapt"]
+    pub adapt: FloatParam,
+    #[id = "freeze"]
+    pub freeze: BoolParam,
+    #[id = "smoothing"]
+    pub smoothing: FloatParam,
+    #[id = "compression"]
+    pub compression: BoolParam,
+    #[id = "link"]
+    pub link: BoolParam,
+    #[id = "output"]
+    pub output: EnumParam<Output>,
+    #[id = "mix"]
+    pub mix: FloatParam,
+    #[id = "fft"]
+    pub fft_size: EnumParam<FftSize>,
+    #[id = "overlap"]
+    pub overlap: EnumParam<Overlap>,
+}
+
+fn two_decimals() -> std::sync::Arc<dyn Fn(f32) -> String + Send + Sync> {
+    formatters::v2s_f32_rounded(2)
+}
+
+impl Default for ResidueParams {
+    fn default() -> Self {
+        let d = Settings::default();
+        let smooth = SmoothingStyle::Linear(SMOOTHING_MS);
+        Self {
+            threshold: FloatParam::new("Threshold", d.threshold, FloatRange::Linear { min: 0.0, max: 1.0 })
+                .with_smoother(smooth.clone())
+                .with_value_to_string(two_decimals())
+                .with_step_size(0.001),
+            slope: FloatParam::new(
+                "Slope",
+                d.slope,
+                FloatRange::Skewed { min: dsp::SLOPE_RANGE.0, max: dsp::SLOPE_RANGE.1, factor: FloatRange::skew_factor(-2.0) },
+            )
+            .with_smoother(smooth.clone())
+            .with_value_to_string(formatters::v2s_f32_rounded(1)),
+            alpha: FloatParam::new("Alpha", d.alpha, FloatRange::Linear { min: dsp::ALPHA_RANGE.0, max: dsp::ALPHA_RANGE.1 })
+                .with_value_to_string(std::sync::Arc::new(|a| match a {
+                    a if (a - 1.0).abs() < 0.005 => "1.00 (magnitude)".to_string(),
+                    a if (a - 2.0).abs() < 0.005 => "2.00 (power)".to_string(),
+                    a => format!("{a:.2}"),
+                }))
+                .with_string_to_value(std::sync::Arc::new(|s| s.split_whitespace().next()?.parse().ok()))
+                .with_step_size(0.01),
+            autoscale: BoolParam::new("Autoscale", d.autoscale),
+            adapt: FloatParam::new(
+                "Adaptation",
+                d.adapt_seconds,
+                FloatRange::Skewed { min: dsp::ADAPT_RANGE.0, max: dsp::ADAPT_RANGE.1, factor: FloatRange::skew_factor(-2.0) },
+            )
+            .with_unit(" s")
+            .with_value_to_string(two_decimals()),
+            freeze: BoolParam::new("Freeze", d.freeze),
+            smoothing: FloatParam::new(
+                "Smoothing",
+                d.smoothing_ms,
+                FloatRange::Skewed { min: dsp::SMOOTHING_RANGE.0, max: dsp::SMOOTHING_RANGE.1, factor: FloatRange::skew_factor(-2.0) },
+            )
+            .with_unit(" ms")
+            .with_value_to_string(formatters::v2s_f32_rounded(0)),
+            compression: BoolParam::new("Compression", d.compression),
+            link: BoolParam::new("Stereo Link", d.link_channels),
+            output: EnumParam::new("Output", Output::Target),
+            mix: FloatParam::new("Mix", d.mix, FloatRange::Linear { min: 0.0, max: 1.0 })
+                .with_unit(" %")
+                .with_value_to_string(formatters::v2s_f32_percentage(0))
+                .with_string_to_value(formatters::s2v_f32_percentage()),
+            fft_size: EnumParam::new("FFT Size", FftSize::W4096),
+            overlap: EnumParam::new("Overlap", Overlap::X4),
+        }
+    }
+}
+
+impl ResidueParams {
+    /// The engine settings for the next block, advancing the smoothers by `samples`.
+    pub fn settings(&self, samples: u32) -> Settings {
+        Settings {
+            alpha: self.alpha.value(),
+            autoscale: self.autoscale.value(),
+            adapt_seconds: self.adapt.value(),
+            freeze: self.freeze.value(),
+            smoothing_ms: self.smoothing.value(),
+            compression: self.compression.value(),
+            threshold: self.threshold.smoothed.next_step(samples),
+            slope: self.slope.smoothed.next_step(samples),
+            link_channels: self.link.value(),
+            output: match self.output.value() {
+                Output::Target => OutputMode::Target,
+                Output::Removed => OutputMode::Removed,
+                Output::Reference => OutputMode::Reference,
+            },
+            mix: self.mix.value(),
+            ..Settings::default()
+        }
+    }
+
+    pub fn window(&self) -> (usize, usize) {
+        (self.fft_size.value().samples(), self.overlap.value().factor())
+    }
+}
