@@ -11,12 +11,12 @@ use crate::wav::read;
 #[test]
 fn engine_output_equals_norbert_pipeline() {
     let meta: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/norbert_e2e.json")).unwrap()).unwrap();
-    let (refs, rate) = read("norbert_e2e_ref.wav");
+    let (refs, rate) = read("tests/data/norbert_e2e_ref.wav");
     let cases = meta.as_object().unwrap();
     assert!(cases.len() >= 4);
     for (name, case) in cases {
-        let (mix, _) = read(&format!("norbert_e2e_mix_{}.wav", case["mix"].as_str().unwrap()));
-        let (expected, _) = read(&format!("norbert_e2e_{name}.wav"));
+        let (mix, _) = read(&format!("tests/data/norbert_e2e_mix_{}.wav", case["mix"].as_str().unwrap()));
+        let (expected, _) = read(&format!("tests/data/norbert_e2e_{name}.wav"));
         let f = |k: &str| case[k].as_f64().unwrap() as f32;
         let settings = Settings {
             alpha: f("alpha"),

@@ -1,8 +1,8 @@
-//! Reading the committed WAV vectors.
+//! Reading WAV files in tests (shared by the engine and host tests).
 
-/// (channels, sample rate) of a float or integer WAV.
+/// (channels, sample rate) of a float or integer WAV; `path` is relative to the repository.
 pub fn read(path: &str) -> (Vec<Vec<f32>>, u32) {
-    let path = format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
     let mut reader = hound::WavReader::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let spec = reader.spec();
     let samples: Vec<f32> = match spec.sample_format {
