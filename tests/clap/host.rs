@@ -9,6 +9,7 @@ use clack_extensions::audio_ports::{AudioPortInfoBuffer, PluginAudioPorts};
 use clack_extensions::audio_ports_config::{AudioPortsConfigBuffer, PluginAudioPortsConfig};
 use clack_extensions::latency::PluginLatency;
 use clack_extensions::params::{ParamInfoBuffer, PluginParams};
+use clack_extensions::render::{PluginRender, RenderMode};
 use clack_extensions::state::PluginState;
 use clack_host::events::event_types::ParamValueEvent;
 use clack_host::prelude::*;
@@ -176,6 +177,14 @@ impl Loaded {
         let mut handle = self.instance.inactive_plugin_handle().expect("inactive");
         let ext: PluginParams = handle.get_extension().unwrap();
         ext.flush(&mut handle, &InputEvents::from_buffer(&buffer), &mut OutputEvents::from_buffer(&mut out));
+    }
+
+    /// Switches between real-time and offline rendering (CLAP's render extension).
+    pub fn set_offline(&mut self, offline: bool) {
+        let handle = self.instance.plugin_handle();
+        let ext: PluginRender = handle.get_extension().expect("render extension");
+        let mode = if offline { RenderMode::Offline } else { RenderMode::Realtime };
+        ext.set(&handle, mode).expect("render mode accepted");
     }
 
     pub fn save(&mut self) -> Vec<u8> {

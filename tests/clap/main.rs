@@ -150,3 +150,19 @@ fn state_round_trips_parameters_and_output() {
     assert!(diff_db(&out_default[0], &out_a[0]) > -40.0);
 }
 
+
+#[test]
+fn offline_and_realtime_rendering_are_bit_identical() {
+    let _one_at_a_time = host::exclusive();
+    let (mix, reference) = example();
+    let main = vec![mix.clone(), mix];
+    let refs = vec![reference.clone(), reference];
+    let mut realtime = Loaded::new();
+    realtime.set_offline(false);
+    let a = realtime.process(RATE, &main, Some(&refs), &[256, 1024, 77], &[]);
+    let mut offline = Loaded::new();
+    offline.set_offline(true);
+    let b = offline.process(RATE, &main, Some(&refs), &[256, 1024, 77], &[]);
+    assert!(a == b, "offline render differs from real time");
+    assert!(diff_db(&a[0][4095..], &main[0][..main[0].len() - 4095]) > -30.0, "something was processed");
+}
