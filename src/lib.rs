@@ -6,6 +6,7 @@
 pub mod dsp;
 pub mod params;
 pub mod plugin;
+pub mod render;
 
 pub use plugin::Residue;
 
