@@ -4,19 +4,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(libsndfile1)
+# libsndfile1: Python's soundfile; ardour: the DAW of the host tests (ardour7-lua, VST3 scanner).
+apt_packages=(libsndfile1 ardour)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${missing[*]}"
+  echo "setup: installing Debian packages: ${missing[*]} (ardour is ~600 MB, about a minute)"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if ! python3 -c "import norbert, numpy, scipy, soundfile, mido" 2>/dev/null; then
+if ! python3 -c "import norbert, numpy, scipy, soundfile, mido, pytest, pedalboard, dawdreamer" 2>/dev/null; then
   echo "setup: installing Python packages from tests/requirements.txt"
-  python3 -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r tests/requirements.txt
 fi
