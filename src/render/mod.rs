@@ -156,7 +156,8 @@ pub fn run(engine: &mut Engine, main: &[Vec<f32>], refs: &[Vec<f32>], progress: 
 
 /// Copies `src[at..at + dst.len()]` into `dst`, silence beyond the end of `src`.
 fn fill(dst: &mut [f32], src: &[f32], at: usize) {
-    let available = src.len().saturating_sub(at).min(dst.len());
-    dst[..available].copy_from_slice(&src[at..at + available]);
+    let tail = src.get(at..).unwrap_or(&[]);
+    let available = tail.len().min(dst.len());
+    dst[..available].copy_from_slice(&tail[..available]);
     dst[available..].fill(0.0);
 }
