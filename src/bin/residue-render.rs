@@ -2,10 +2,12 @@
 //!
 //!     residue-render MIX.wav --reference REF.wav -o OUT.wav [--threshold 0.2] [--slope 15] ...
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
 use residue::dsp::{OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, SLOPE_RANGE, SMOOTHING_RANGE};
 use residue::dsp::stft::{MAX_WINDOW, MIN_WINDOW};
 use residue::render::{render_with_format, Job};
@@ -149,7 +151,21 @@ fn main() -> ExitCode {
         force: args.force,
         format: None,
     };
-    let result = render_with_format(&job, format, |_, _| {});
+    // A progress bar on a terminal only: piped or logged runs stay quiet.
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(0);
+        bar.set_style(ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed} left {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        bar
+    });
+    let result = render_with_format(&job, format, |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     match result {
         Ok(report) => {
             for w in &report.warnings {
