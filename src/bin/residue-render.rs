@@ -10,7 +10,7 @@ use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use residue::dsp::{OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, SLOPE_RANGE, SMOOTHING_RANGE};
 use residue::dsp::stft::{MAX_WINDOW, MIN_WINDOW};
-use residue::render::{render_with_format, Job};
+use residue::render::{render, Job};
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Output {
@@ -133,13 +133,10 @@ fn main() -> ExitCode {
         },
         ..Settings::default()
     };
-    let format = args.format.map(|f| {
-        let (bits, sample_format) = match f {
-            Format::Int16 => (16, hound::SampleFormat::Int),
-            Format::Int24 => (24, hound::SampleFormat::Int),
-            Format::Float32 => (32, hound::SampleFormat::Float),
-        };
-        (bits, sample_format)
+    let format = args.format.map(|f| match f {
+        Format::Int16 => (16, hound::SampleFormat::Int),
+        Format::Int24 => (24, hound::SampleFormat::Int),
+        Format::Float32 => (32, hound::SampleFormat::Float),
     });
     let job = Job {
         mix: &args.mix,
@@ -149,7 +146,7 @@ fn main() -> ExitCode {
         window: args.fft,
         overlap: args.overlap,
         force: args.force,
-        format: None,
+        format,
     };
     // A progress bar on a terminal only: piped or logged runs stay quiet.
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -157,7 +154,7 @@ fn main() -> ExitCode {
         bar.set_style(ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed} left {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
         bar
     });
-    let result = render_with_format(&job, format, |done, total| {
+    let result = render(&job, |done, total| {
         if let Some(bar) = &bar {
             bar.set_length(total as u64);
             bar.set_position(done as u64);

@@ -46,7 +46,8 @@ pub struct Job<'a> {
     pub window: usize,
     pub overlap: usize,
     pub force: bool,
-    pub format: Option<hound::WavSpec>,
+    /// Output sample format as (bits, format); `None` keeps the mix's.
+    pub format: Option<(u16, hound::SampleFormat)>,
 }
 
 pub struct Report {
@@ -61,18 +62,6 @@ pub struct Report {
 impl Report {
     pub fn realtime_factor(&self) -> f64 {
         self.frames as f64 / self.sample_rate as f64 / self.seconds.max(1e-9)
-    }
-}
-
-/// [`render`] with the output's sample format given as (bits, format), e.g. from a CLI flag.
-pub fn render_with_format(job: &Job, format: Option<(u16, hound::SampleFormat)>, progress: impl FnMut(usize, usize)) -> Result<Report, RenderError> {
-    match format {
-        None => render(job, progress),
-        Some((bits_per_sample, sample_format)) => {
-            let mix_spec = wav::read_spec(job.mix)?;
-            let spec = hound::WavSpec { bits_per_sample, sample_format, ..mix_spec };
-            render(&Job { format: Some(spec), ..*job }, progress)
-        }
     }
 }
 
@@ -115,7 +104,11 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
     let seconds = started.elapsed().as_secs_f64();
     let energy = |chs: &[Vec<f32>]| chs.iter().flatten().map(|x| (*x as f64).powi(2)).sum::<f64>();
     let change_db = 10.0 * (energy(&out).max(1e-30) / energy(&mix.channels).max(1e-30)).log10();
-    wav::write(job.output, &out, job.format.unwrap_or(mix.spec))?;
+    let spec = match job.format {
+        Some((bits_per_sample, sample_format)) => hound::WavSpec { bits_per_sample, sample_format, ..mix.spec },
+        None => mix.spec,
+    };
+    wav::write(job.output, &out, spec)?;
     Ok(Report { frames: mix.frames(), sample_rate: mix.spec.sample_rate, seconds, warnings, change_db })
 }
 

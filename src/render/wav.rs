@@ -22,11 +22,6 @@ impl Audio {
     }
 }
 
-/// The header only (for choosing an output format before reading everything).
-pub fn read_spec(path: &Path) -> Result<WavSpec, RenderError> {
-    WavReader::open(path).map(|r| r.spec()).map_err(|e| RenderError::NotWav(path.to_path_buf(), e.to_string()))
-}
-
 pub fn read(path: &Path) -> Result<Audio, RenderError> {
     let what = |e: hound::Error| match e {
         hound::Error::IoError(io) => RenderError::Io(path.to_path_buf(), io.to_string()),
