@@ -22,7 +22,17 @@ def bounce(tmp_path, mix, ref, params):
     env = dict(os.environ, VST3_PATH=os.path.join(ROOT, "target", "bundled"), WORK=str(tmp_path / "work"))
     args = ["bash", os.path.join(ARDOUR, "run_bounce.sh"), "residue", f"MAIN_WAV={tmp_path / 'main.wav'}",
             f"SC_WAV={tmp_path / 'sc.wav'}", "PLUG=Residue", "PTYPE=VST3", f"PARAMS={params}"]
-    run = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    # KNOWN, UNRESOLVED: ardour7-lua sometimes dies from a signal (SIGSEGV, or SIGABRT on
+    # "munmap_chunk(): invalid pointer") after the export is written, while tearing down a
+    # session holding Residue.vst3 (5 of 8 runs on one machine). Whether Residue's VST3
+    # wrapper or Ardour corrupts the heap is not known yet. Only such crashes are retried,
+    # at most three times, and each is printed; any other failure fails at once.
+    for attempt in range(3):
+        shutil.rmtree(tmp_path / "work", ignore_errors=True)
+        run = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+        if run.returncode not in (134, 139):
+            break
+        print(f"ARDOUR CRASHED (exit {run.returncode}) on attempt {attempt + 1}: {run.stderr.strip()[-300:]}")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "set Threshold" in run.stdout and "sidechain ports: 2" in run.stdout, run.stdout[-3000:]
     out, rate = sf.read(tmp_path / "work" / "out" / "residue.wav", dtype="float32", always_2d=True)
