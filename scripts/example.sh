@@ -8,7 +8,7 @@ cargo xtask bundle residue --release
 cargo build --release --bin residue-render
 mkdir -p out
 ex=examples/vocal-bleed
-./target/release/residue-render "$ex/vocal_mic.wav" --reference "$ex/guitar_mic.wav" -o out/vocal_cleaned.wav --force --verbose
+./target/release/residue-render "$ex/vocal_mic.wav" --reference "$ex/guitar_mic.wav" -o out/vocal_cleaned.wav --plot out/vocal_cleaned.png --force --verbose
 ./target/release/residue-render "$ex/vocal_mic.wav" --reference "$ex/guitar_mic.wav" -o out/vocal_removed.wav --output removed --force
 python3 scripts/score_example.py "$ex" out/vocal_cleaned.wav
 echo "plugins: target/bundled/Residue.vst3, target/bundled/Residue.clap (install: see README)"

@@ -11,8 +11,9 @@ fn bin() -> Command {
 
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("residue-render-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    path
 }
 
 fn write(path: &Path, channels: &[Vec<f32>], rate: u32, bits: u16, float: bool) {
@@ -124,7 +125,7 @@ fn bad_input_gets_one_clear_line_and_no_output() {
         assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
         assert!(!out.exists(), "{args:?} left an output file");
     }
-    // No stray temporary files either.
+    // No stray temporary files either (other tests write in their own folders).
     let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".partial")).collect();
     assert!(leftovers.is_empty());
 }
@@ -150,4 +151,51 @@ fn never_overwrites_without_force_and_warns_on_short_or_missing_references() {
     assert!(err.contains("no --reference given"), "{err}");
     // With no reference the mix passes through: same samples (16-bit round trip is exact).
     assert_eq!(read(&out).0, read(&mix).0);
+}
+
+#[test]
+fn plot_shows_where_the_level_went_down() {
+    // The picture's numbers: remove a 200 Hz tone from a mix of 200 Hz + 2 kHz; the level change
+    // per frequency must dip at 200 Hz and stay flat at 2 kHz.
+    let rate = 44100u32;
+    let tone = |f: f32| (0..rate as usize * 2).map(move |n| 0.3 * (2.0 * std::f32::consts::PI * f * n as f32 / rate as f32).sin());
+    let mix: Vec<f32> = tone(200.0).zip(tone(2000.0)).map(|(a, b)| a + b).collect();
+    let out: Vec<f32> = tone(2000.0).collect();
+    let picture = residue::render::plot::Picture::new(&[mix], &[out], rate, 100, 200);
+    let at = |hz: f64| (0..picture.gain_db().len()).min_by(|&a, &b| (picture.row_hz(a) / hz).ln().abs().total_cmp(&(picture.row_hz(b) / hz).ln().abs())).unwrap();
+    let (low, high) = (picture.gain_db()[at(200.0)], picture.gain_db()[at(2000.0)]);
+    assert!(low < -40.0, "200 Hz was removed, the plot says {low:.1} dB");
+    assert!(high.abs() < 0.1, "2 kHz was kept, the plot says {high:.1} dB");
+}
+
+#[test]
+fn plot_is_a_png_and_follows_the_overwrite_rules() {
+    let rate = 44100;
+    let reference = signal(44100, 220.0, rate as f32);
+    let mix: Vec<f32> = signal(44100, 660.0, rate as f32).iter().zip(&reference).map(|(a, b)| a + 0.5 * b).collect();
+    let (m, r, o, png) = (tmp("plot/mix.wav"), tmp("plot/ref.wav"), tmp("plot/out.wav"), tmp("plot/plot.png"));
+    write(&m, &[mix], rate, 16, false);
+    write(&r, &[reference], rate, 16, false);
+    let _ = std::fs::remove_file(&png);
+    let args = [m.to_str().unwrap(), "-r", r.to_str().unwrap(), "-o", o.to_str().unwrap(), "--plot", png.to_str().unwrap(), "--force"];
+    let (code, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let picture = image::open(&png).expect("a PNG").to_rgb8();
+    assert!(picture.width() >= 1000 && picture.height() >= 800, "{}x{}", picture.width(), picture.height());
+    // Not blank: the spectrograms use many colours.
+    let colours: std::collections::HashSet<_> = picture.pixels().map(|p| p.0).collect();
+    assert!(colours.len() > 200, "only {} colours", colours.len());
+
+    // An existing plot is not overwritten without --force, and a non-PNG name is refused.
+    std::fs::write(&png, "precious").unwrap();
+    std::fs::remove_file(&o).unwrap();
+    let (code, err) = run(&args[..args.len() - 1]);
+    assert_ne!(code, 0);
+    assert!(err.contains("plot.png exists; pass --force"), "{err}");
+    assert_eq!(std::fs::read_to_string(&png).unwrap(), "precious");
+    assert!(!o.exists(), "refused, but wrote the audio");
+    let jpg = tmp("plot/plot.jpg");
+    let (code, err) = run(&[m.to_str().unwrap(), "-o", o.to_str().unwrap(), "--plot", jpg.to_str().unwrap(), "--force"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("give it a .png name") && !jpg.exists(), "{err}");
 }

@@ -79,7 +79,11 @@ struct Args {
     /// Output sample format (default: the mix's).
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Overwrite OUT.wav if it exists.
+    /// Also draw spectrograms of the mix, the output and what was removed, and the mean level
+    /// change per frequency, into this PNG.
+    #[arg(long, value_name = "FILE.png")]
+    plot: Option<PathBuf>,
+    /// Overwrite OUT.wav (and the plot) if they exist.
     #[arg(long)]
     force: bool,
     /// Report timing (real-time factor).
@@ -147,6 +151,7 @@ fn main() -> ExitCode {
         overlap: args.overlap,
         force: args.force,
         format,
+        plot: args.plot.as_deref(),
     };
     // A progress bar on a terminal only: piped or logged runs stay quiet.
     let bar = std::io::stderr().is_terminal().then(|| {
@@ -169,6 +174,9 @@ fn main() -> ExitCode {
                 eprintln!("residue-render: warning: {w}");
             }
             println!("wrote {} ({:.1} s; output is {:+.1} dB relative to the input)", args.out.display(), report.frames as f64 / report.sample_rate as f64, report.change_db);
+            if let Some(plot) = &args.plot {
+                println!("wrote {}", plot.display());
+            }
             if args.verbose {
                 println!("rendered in {:.3} s: {:.0}x real time", report.seconds, report.realtime_factor());
             }

@@ -1,6 +1,7 @@
 //! The offline renderer behind `residue-render`: the plugin's engine over whole files,
 //! latency-compensated, so the output lines up sample for sample with the input.
 
+pub mod plot;
 pub mod wav;
 
 use std::fmt;
@@ -18,6 +19,7 @@ pub enum RenderError {
     Engine(ConfigError),
     Exists(PathBuf),
     Empty(PathBuf),
+    NotPng(PathBuf),
 }
 
 impl fmt::Display for RenderError {
@@ -32,6 +34,7 @@ impl fmt::Display for RenderError {
             Self::Engine(e) => write!(f, "{e}"),
             Self::Exists(p) => write!(f, "{} exists; pass --force to overwrite it", p.display()),
             Self::Empty(p) => write!(f, "{}: no audio in the file", p.display()),
+            Self::NotPng(p) => write!(f, "{}: the plot is written as PNG; give it a .png name", p.display()),
         }
     }
 }
@@ -48,6 +51,8 @@ pub struct Job<'a> {
     pub force: bool,
     /// Output sample format as (bits, format); `None` keeps the mix's.
     pub format: Option<(u16, hound::SampleFormat)>,
+    /// Where to draw the spectrogram picture, if anywhere.
+    pub plot: Option<&'a Path>,
 }
 
 pub struct Report {
@@ -67,8 +72,15 @@ impl Report {
 
 /// Reads, checks, renders and writes one job. `progress(done, total)` is called as it goes.
 pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Report, RenderError> {
-    if job.output.exists() && !job.force {
-        return Err(RenderError::Exists(job.output.to_path_buf()));
+    for path in std::iter::once(job.output).chain(job.plot) {
+        if path.exists() && !job.force {
+            return Err(RenderError::Exists(path.to_path_buf()));
+        }
+    }
+    if let Some(plot) = job.plot {
+        if !plot.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
+            return Err(RenderError::NotPng(plot.to_path_buf()));
+        }
     }
     let mix = wav::read(job.mix)?;
     if mix.frames() == 0 {
@@ -109,6 +121,10 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
         None => mix.spec,
     };
     wav::write(job.output, &out, spec)?;
+    if let Some(path) = job.plot {
+        let title = format!("{}: Threshold {:.2}, Slope {:.1}, FFT {}, overlap {}x", job.mix.file_name().unwrap_or_default().to_string_lossy(), job.settings.threshold, job.settings.slope, job.window, job.overlap);
+        plot::Picture::new(&mix.channels, &out, mix.spec.sample_rate, 600, 240).write(path, &title, job.settings.output)?;
+    }
     Ok(Report { frames: mix.frames(), sample_rate: mix.spec.sample_rate, seconds, warnings, change_db })
 }
 

@@ -71,7 +71,7 @@ pub fn write(path: &Path, channels: &[Vec<f32>], spec: WavSpec) -> Result<(), Re
     result
 }
 
-fn temporary_beside(path: &Path) -> PathBuf {
+pub(crate) fn temporary_beside(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.partial", std::process::id()))
 }

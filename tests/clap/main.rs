@@ -166,3 +166,61 @@ fn offline_and_realtime_rendering_are_bit_identical() {
     assert!(a == b, "offline render differs from real time");
     assert!(diff_db(&a[0][4095..], &main[0][..main[0].len() - 4095]) > -30.0, "something was processed");
 }
+
+#[test]
+fn renderer_output_equals_the_plugin_bundle() {
+    // What residue-render writes must be what a DAW bounces through Residue.clap with the same
+    // settings (here with non-default ones), once the DAW has compensated the plugin's latency.
+    let _one_at_a_time = host::exclusive();
+    let (mix, reference) = example();
+    let main = vec![mix.clone(), mix.iter().map(|x| -0.7 * x).collect::<Vec<f32>>()];
+    let dir = std::env::temp_dir().join(format!("residue-clap-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, chans: &[Vec<f32>]| {
+        let path = dir.join(name);
+        let spec = hound::WavSpec { channels: chans.len() as u16, sample_rate: RATE as u32, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
+        let mut w = hound::WavWriter::create(&path, spec).unwrap();
+        for i in 0..chans[0].len() {
+            for c in chans {
+                w.write_sample(c[i]).unwrap();
+            }
+        }
+        w.finalize().unwrap();
+        path
+    };
+    let (mix_path, ref_path, out_path) = (write("mix.wav", &main), write("ref.wav", &[reference.clone()]), dir.join("out.wav"));
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_residue-render"))
+        .args([mix_path.to_str().unwrap(), "-r", ref_path.to_str().unwrap(), "-o", out_path.to_str().unwrap(), "--force"])
+        .args(["--threshold", "0.35", "--slope", "12", "--fft", "2048", "--overlap", "8", "--smoothing", "30", "--adapt", "2", "--output", "removed"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let rendered = {
+        let mut r = hound::WavReader::open(&out_path).unwrap();
+        let s: Vec<f32> = r.samples::<f32>().map(Result::unwrap).collect();
+        (0..2).map(|c| s.iter().skip(c).step_by(2).copied().collect::<Vec<f32>>()).collect::<Vec<_>>()
+    };
+
+    let mut p = Loaded::new();
+    let config = p.configs().into_iter().find(|c| c.1 == "Stereo, mono sidechain").unwrap().0;
+    p.select_config(config);
+    p.set_offline(true);
+    p.set_params_text(&[("Threshold", "0.35"), ("Slope", "12"), ("FFT Size", "2048"), ("Overlap", "8x"), ("Smoothing", "30"), ("Adaptation", "2"), ("Output", "Removed")]);
+    // The DAW runs the plugin past the end of the region and shifts its output back by the latency.
+    p.process(RATE, &vec![vec![0.0; 16]; 2], Some(&[vec![0.0; 16]]), &[16], &[]);
+    let latency = p.latency() as usize;
+    assert_eq!(latency, 2047);
+    let mut p = Loaded::new();
+    p.select_config(config);
+    p.set_offline(true);
+    p.set_params_text(&[("Threshold", "0.35"), ("Slope", "12"), ("FFT Size", "2048"), ("Overlap", "8x"), ("Smoothing", "30"), ("Adaptation", "2"), ("Output", "Removed")]);
+    let pad = |c: &Vec<f32>| c.iter().copied().chain(std::iter::repeat_n(0.0, latency)).collect::<Vec<f32>>();
+    let bounced = p.process(RATE, &main.iter().map(pad).collect::<Vec<_>>(), Some(&[pad(&reference)]), &[512], &[]);
+    for c in 0..2 {
+        assert_eq!(rendered[c].len(), main[c].len());
+        let d = diff_db(&rendered[c], &bounced[c][latency..]);
+        eprintln!("channel {c}: residue-render vs Residue.clap {d:.1} dB");
+        assert!(d <= -120.0, "channel {c}: the renderer differs from the plugin by {d:.1} dB");
+        assert!(diff_db(&rendered[c], &main[c]) > -20.0, "channel {c}: the removed part is not the input");
+    }
+}
