@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use super::analysis::Analysis;
 use super::ramp::Ramp;
 use super::separator::{FrameCoeffs, Separator};
 use super::settings::Settings;
@@ -57,6 +58,8 @@ pub struct Engine {
     settings: Settings,
     coeffs: FrameCoeffs,
     mix: Ramp,
+    analysis: Analysis,
+    analysing: bool,
 }
 
 impl Engine {
@@ -90,6 +93,8 @@ impl Engine {
             mix: Ramp::new(settings.mix),
             settings,
             coeffs,
+            analysis: Analysis::with_capacity(max_window / 2 + 1),
+            analysing: false,
         })
     }
 
@@ -134,10 +139,32 @@ impl Engine {
     /// channel counts as silence. Output = input delayed by [`Engine::latency`] samples, cleaned.
     pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]]) {
         let (separator, coeffs) = (&mut self.separator, &self.coeffs);
-        self.stft.process(main, refs, &mut self.mix, |frame| separator.process(frame, coeffs));
+        let analysis = self.analysing.then_some(&mut self.analysis);
+        match analysis {
+            None => self.stft.process(main, refs, &mut self.mix, |frame| separator.process(frame, coeffs, None)),
+            Some(a) => {
+                let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.stft.overlap());
+                self.stft.process(main, refs, &mut self.mix, |frame| {
+                    separator.process(frame, coeffs, Some(&mut *a));
+                    (a.sample_rate, a.window, a.overlap) = (rate, window, overlap);
+                    a.serial += 1;
+                });
+            }
+        }
     }
 
     /// Samples between an input sample and its output.
+    /// Turns the per-frame [`Analysis`] on or off (off by default: it costs a few passes over
+    /// the bins per frame).
+    pub fn set_analysis(&mut self, on: bool) {
+        self.analysing = on;
+    }
+
+    /// The last analysed frame; its `serial` grows by one per frame while analysis is on.
+    pub fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+
     pub fn latency(&self) -> usize {
         self.stft.latency()
     }

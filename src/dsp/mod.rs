@@ -3,6 +3,7 @@
 //! Framework-free on purpose: the plugin, the offline renderer, the tests and the benchmarks
 //! all drive [`Engine`] with plain slices.
 
+pub mod analysis;
 mod autoscale;
 mod engine;
 pub mod interference;
@@ -14,6 +15,7 @@ pub mod smoothing;
 pub mod stft;
 pub mod window;
 
+pub use analysis::Analysis;
 pub use engine::{ConfigError, Engine, EngineConfig, MAX_MAIN_CHANNELS, MAX_SOURCES, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
 pub use ramp::Ramp;
 pub use settings::{

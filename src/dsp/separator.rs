@@ -2,6 +2,7 @@
 //! interference reduction → Wiener mask → logistic compression → output mask → apply.
 
 
+use super::analysis::Analysis;
 use super::autoscale::Autoscale;
 use super::interference;
 use super::model::{residual, soft_mask, spectral_power, Compressor, EPS};
@@ -116,10 +117,26 @@ impl Separator {
         self.autoscale.gains(c, bins)
     }
 
-    pub fn process(&mut self, frame: &mut Frame, k: &FrameCoeffs) {
+    /// Runs the method on one frame. With `analysis`, also records what the frame looked like
+    /// (its `bins`, rows and `reference_power`; the caller sets the rest).
+    pub fn process(&mut self, frame: &mut Frame, k: &FrameCoeffs, mut analysis: Option<&mut Analysis>) {
         let bins = frame.bins;
         let channels = frame.main.len().min(self.channels);
         let per = self.sources.len() + 1;
+        let share = 1.0 / channels.max(1) as f32;
+        if let Some(a) = analysis.as_deref_mut() {
+            a.bins = bins;
+            for row in [&mut a.mixture, &mut a.bleed, &mut a.output, &mut a.mask, &mut a.gain] {
+                row[..bins].fill(0.0);
+            }
+            for spec in &frame.main[..channels] {
+                for (m, x) in a.mixture[..bins].iter_mut().zip(&spec[..bins]) {
+                    *m += x.norm() * share;
+                }
+            }
+            let power: f32 = frame.refs.iter().map(|r| r[..bins].iter().map(|x| x.norm_sqr()).sum::<f32>()).sum();
+            a.reference_power = power / (bins * frame.refs.len()).max(1) as f32;
+        }
         for (pow, spec) in self.ref_pow.iter_mut().zip(frame.refs) {
             for (p, x) in pow[..bins].iter_mut().zip(&spec[..bins]) {
                 *p = spectral_power(x.norm_sqr(), k.alpha);
@@ -162,6 +179,16 @@ impl Separator {
             for ((t, &x), &b) in target[..bins].iter_mut().zip(vx.iter()).zip(bleed.iter()) {
                 *t = residual(x, b);
             }
+            if let Some(a) = analysis.as_deref_mut() {
+                let inv_alpha = 1.0 / k.alpha;
+                for (e, &b) in a.bleed[..bins].iter_mut().zip(bleed.iter()) {
+                    *e += b.powf(inv_alpha) * share;
+                }
+                match gain {
+                    Some(gain) => a.gain[..bins].iter_mut().zip(gain).for_each(|(e, g)| *e += g * share),
+                    None => a.gain[..bins].iter_mut().for_each(|e| *e += share),
+                }
+            }
             if let Some(coeff) = k.smoothing {
                 for (m, s) in models.iter_mut().zip(&mut self.smooth_state[c * per..(c + 1) * per]) {
                     smooth_in_place(&mut s[..bins], &mut m[..bins], coeff);
@@ -181,11 +208,21 @@ impl Separator {
             for ((w, &t), &sum) in self.masks[c][..bins].iter_mut().zip(&models[0][..bins]).zip(total.iter()) {
                 *w = soft_mask(t, sum);
             }
+            if let Some(a) = analysis.as_deref_mut() {
+                for (e, &w) in a.mask[..bins].iter_mut().zip(&self.masks[c][..bins]) {
+                    *e += w * share;
+                }
+            }
         }
         self.output_masks(channels, bins, k);
         for (spec, mask) in frame.main.iter_mut().zip(&self.masks).take(channels) {
             for (x, &m) in spec[..bins].iter_mut().zip(&mask[..bins]) {
                 *x *= m;
+            }
+            if let Some(a) = analysis.as_deref_mut() {
+                for (e, x) in a.output[..bins].iter_mut().zip(&spec[..bins]) {
+                    *e += x.norm() * share;
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Engine tests: the STFT, the method, and its agreement with norbert.
 
+mod analysis;
 mod autoscale;
 mod blocking;
 mod causality;
