@@ -4,6 +4,8 @@
 //! VST3 and CLAP plugin.
 
 pub mod dsp;
+pub mod editor;
+pub mod meter;
 pub mod params;
 pub mod plugin;
 pub mod render;

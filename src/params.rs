@@ -71,6 +71,9 @@ const SMOOTHING_MS: f32 = 30.0;
 
 #[derive(Params)]
 pub struct ResidueParams {
+    /// The editor's size and zoom, saved with the session.
+    #[persist = "editor"]
+    pub editor: std::sync::Arc<std::sync::Mutex<crate::editor::Geometry>>,
     #[id = "threshold"]
     pub threshold: FloatParam,
     #[id = "slope"]
@@ -108,6 +111,7 @@ impl Default for ResidueParams {
         let d = Settings::default();
         let smooth = SmoothingStyle::Linear(SMOOTHING_MS);
         Self {
+            editor: Default::default(),
             threshold: FloatParam::new("Threshold", d.threshold, FloatRange::Linear { min: 0.0, max: 1.0 })
                 .with_smoother(smooth.clone())
                 .with_value_to_string(two_decimals())

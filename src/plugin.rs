@@ -2,12 +2,16 @@
 //! Everything that sizes memory happens in `activate`; `process` never allocates.
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use nice_plug::prelude::*;
 
 use crate::dsp::{Engine, EngineConfig, MAX_SOURCE_CHANNELS};
+use crate::editor::{ResidueEditor, Shared};
+use crate::meter::{self, Publisher, Subscriber};
 use crate::params::ResidueParams;
+use nice_plug_egui::RepaintNotifier;
 
 /// The largest FFT size the `FFT Size` parameter offers; the engine is sized for it once.
 const MAX_WINDOW: usize = 16384;
@@ -15,11 +19,24 @@ const MAX_WINDOW: usize = 16384;
 pub struct Residue {
     params: Arc<ResidueParams>,
     engine: Option<Engine>,
+    /// Analysis frames for the editor, sent only while it is open.
+    publisher: Publisher,
+    subscriber: Option<Subscriber>,
+    editor_open: Arc<AtomicBool>,
+    repaint: RepaintNotifier,
 }
 
 impl Default for Residue {
     fn default() -> Self {
-        Self { params: Arc::new(ResidueParams::default()), engine: None }
+        let (publisher, subscriber) = meter::channel(MAX_WINDOW / 2 + 1);
+        Self {
+            params: Arc::new(ResidueParams::default()),
+            engine: None,
+            publisher,
+            subscriber: Some(subscriber),
+            editor_open: Arc::new(AtomicBool::new(false)),
+            repaint: RepaintNotifier::new(),
+        }
     }
 }
 
@@ -57,12 +74,22 @@ impl Plugin for Residue {
         },
     ];
 
-    type Editor = ();
+    type Editor = ResidueEditor;
     type SysExMessage = ();
     type BackgroundTask = ();
 
     fn params(&self) -> Arc<dyn Params> {
         self.params.clone()
+    }
+
+    fn editor(&mut self, _executor: AsyncExecutor<Self>) -> Option<Self::Editor> {
+        let subscriber = self.subscriber.take()?;
+        Some(ResidueEditor::new(Shared {
+            params: self.params.clone(),
+            subscriber: Arc::new(Mutex::new(subscriber)),
+            open: self.editor_open.clone(),
+            repaint: self.repaint.clone(),
+        }))
     }
 
     fn activate(&mut self, layout: &AudioIOLayout, buffer_config: &BufferConfig, context: &mut impl ActivateContext<Self>) -> bool {
@@ -113,7 +140,12 @@ impl Plugin for Residue {
                 ref_count += 1;
             }
         }
+        let watching = self.editor_open.load(Ordering::Acquire);
+        engine.set_analysis(watching);
         engine.process(buffer.as_slice(), &refs[..ref_count]);
+        if watching && self.publisher.publish(engine.analysis()) {
+            self.repaint.request_repaint();
+        }
         ProcessStatus::Tail(engine.latency() as u32)
     }
 }

@@ -1,0 +1,44 @@
+//! The learned bleed: the autoscale gain per frequency (how loud the reference arrives in this
+//! track), with the Learn / Freeze switch that holds it.
+
+use egui::{pos2, vec2, Align2, Button, FontId, Rect, Sense, Shape, Stroke, Ui};
+use nice_plug::prelude::ParamSetter;
+
+use super::axes::{DbAxis, FreqAxis};
+use super::view::{View, BANDS, LOWEST_HZ};
+use super::Palette;
+use crate::params::ResidueParams;
+
+const GAIN: DbAxis = DbAxis { lo: -48.0, hi: 12.0 };
+
+pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &ParamSetter, view: &View, palette: &Palette) {
+    let (outer, _) = ui.allocate_exact_size(size, Sense::hover());
+    let painter = ui.painter_at(outer);
+    painter.rect_filled(outer, 4.0, palette.panel);
+    painter.text(outer.left_top() + vec2(8.0, 4.0), Align2::LEFT_TOP, "Learned bleed (dB vs. reference)", FontId::proportional(13.0), palette.text);
+    let plot = Rect::from_min_max(outer.min + vec2(34.0, 58.0), outer.max - vec2(10.0, 18.0));
+    let freq = FreqAxis { lo: LOWEST_HZ, hi: view.nyquist() };
+    freq.draw(&painter, plot, palette.grid, palette.weak_text);
+    GAIN.draw(&painter, plot, 12.0, true, palette.grid, palette.weak_text);
+    let frozen = params.freeze.value();
+    let autoscale = params.autoscale.value();
+    if view.frames > 0 {
+        let points = (0..BANDS).map(|b| pos2(freq.x(plot, view.band_centre_hz(b)), GAIN.y(plot, view.gain_db[b]))).collect();
+        painter.add(Shape::line(points, Stroke::new(2.0, if frozen { palette.threshold } else { palette.bleed })));
+    }
+
+    // Learn / Freeze, through the host like any parameter change.
+    let button_rect = Rect::from_min_size(outer.left_top() + vec2(8.0, 26.0), vec2(outer.width() - 16.0, 24.0));
+    let (label, hint) = match (autoscale, frozen) {
+        (false, _) => ("Autoscale off (gain 1)", "Turn Autoscale on to learn the bleed level per frequency"),
+        (true, false) => ("Learning… click to Freeze", "Holds the learned bleed profile, e.g. once a solo passage has taught it"),
+        (true, true) => ("Frozen: click to Learn", "Resumes learning the bleed level"),
+    };
+    let button = ui.put(button_rect, Button::new(label).selected(frozen));
+    let button = button.on_hover_text(hint);
+    if button.clicked() && autoscale {
+        setter.begin_set_parameter(&params.freeze);
+        setter.set_parameter(&params.freeze, !frozen);
+        setter.end_set_parameter(&params.freeze);
+    }
+}

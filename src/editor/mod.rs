@@ -1,0 +1,284 @@
+//! Residue's editor (egui). The drawing is one plain function, [`draw`], so tests run it
+//! headless; [`ResidueEditor`] puts it in a window through nice-plug-egui. The editor reads
+//! parameters and the analysis [`Subscriber`]; it changes parameters only through the host.
+
+mod axes;
+mod bleed;
+mod controls;
+mod curve;
+pub mod dial;
+mod spectrum;
+mod status;
+pub mod view;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use egui::{vec2, Color32, Ui};
+use nice_plug::context::gui::GuiContext;
+use nice_plug::editor::dpi::{LogicalSize, NativeSize};
+use nice_plug::editor::{EditorHandle, HostMethods, SpawnedEditor};
+use nice_plug::prelude::*;
+use nice_plug_egui::{create_egui_editor, EguiEditorHandle, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
+use serde::{Deserialize, Serialize};
+
+use crate::meter::Subscriber;
+use crate::params::ResidueParams;
+pub use view::View;
+
+/// Window size (logical pixels) and zoom, saved with the plugin state.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Geometry {
+    pub width: f32,
+    pub height: f32,
+    pub zoom: f32,
+}
+
+pub const DEFAULT_SIZE: (f32, f32) = (960.0, 640.0);
+pub const MIN_SIZE: (f32, f32) = (720.0, 520.0);
+
+impl Default for Geometry {
+    fn default() -> Self {
+        Self { width: DEFAULT_SIZE.0, height: DEFAULT_SIZE.1, zoom: 1.0 }
+    }
+}
+
+impl Geometry {
+    /// A saved geometry from an older or damaged state can be anything: keep it usable.
+    pub fn sanitized(self) -> Self {
+        let ok = |v: f32, lo: f32, hi: f32, d: f32| if v.is_finite() { v.clamp(lo, hi) } else { d };
+        Self {
+            width: ok(self.width, MIN_SIZE.0, 4000.0, DEFAULT_SIZE.0),
+            height: ok(self.height, MIN_SIZE.1, 3000.0, DEFAULT_SIZE.1),
+            zoom: ok(self.zoom, 0.5, 4.0, 1.0),
+        }
+    }
+}
+
+pub struct Palette {
+    pub panel: Color32,
+    pub grid: Color32,
+    pub text: Color32,
+    pub weak_text: Color32,
+    pub accent: Color32,
+    pub mixture: Color32,
+    pub bleed: Color32,
+    pub reduction: Color32,
+    pub histogram: Color32,
+    pub threshold: Color32,
+    pub ok: Color32,
+    pub warn: Color32,
+}
+
+pub const PALETTE: Palette = Palette {
+    panel: Color32::from_rgb(24, 27, 33),
+    grid: Color32::from_rgb(48, 53, 62),
+    text: Color32::from_rgb(225, 228, 235),
+    weak_text: Color32::from_rgb(140, 146, 158),
+    accent: Color32::from_rgb(92, 200, 190),
+    mixture: Color32::from_rgb(170, 176, 190),
+    bleed: Color32::from_rgb(236, 140, 70),
+    reduction: Color32::from_rgb(214, 92, 120),
+    histogram: Color32::from_rgb(58, 84, 110),
+    threshold: Color32::from_rgb(240, 200, 90),
+    ok: Color32::from_rgb(110, 200, 120),
+    warn: Color32::from_rgb(240, 170, 60),
+};
+
+/// The whole editor, laid out in `ui`'s available rectangle.
+pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter, view: &View, now: Instant) {
+    let palette = &PALETTE;
+    status::draw(ui, params, view, now, palette);
+    ui.add_space(4.0);
+    let full = ui.available_size();
+    let controls_height = 64.0;
+    let top_height = ((full.y - controls_height) * 0.5).max(200.0);
+    let spectrum_height = (full.y - controls_height - top_height - 16.0).max(140.0);
+    ui.horizontal(|ui| {
+        let dial_width = 170.0;
+        ui.vertical(|ui| {
+            ui.set_width(dial_width);
+            let d = ((top_height - 60.0) / 2.0).clamp(64.0, 120.0);
+            dial::Dial::new(&params.threshold, setter, d, palette.threshold).show(ui);
+            dial::Dial::new(&params.slope, setter, d, palette.accent).show(ui);
+        });
+        let rest = ui.available_width();
+        let curve_width = (rest * 0.45).min(top_height * 1.3);
+        curve::draw(ui, vec2(curve_width, top_height), params.threshold.value(), params.slope.value(), params.compression.value(), view, palette);
+        let bleed_width = ui.available_width();
+        bleed::draw(ui, vec2(bleed_width, top_height), params, setter, view, palette);
+    });
+    ui.add_space(6.0);
+    spectrum::draw(ui, vec2(ui.available_width(), spectrum_height), view, palette);
+    ui.add_space(6.0);
+    controls::draw(ui, params, setter);
+}
+
+/// What the editor shares with the plugin.
+pub struct Shared {
+    pub params: Arc<ResidueParams>,
+    pub subscriber: Arc<Mutex<Subscriber>>,
+    /// Set while a window is open: the audio thread publishes analysis only then.
+    pub open: Arc<AtomicBool>,
+    pub repaint: RepaintNotifier,
+}
+
+/// The egui app: keeps the GUI-side [`View`] and draws.
+struct App {
+    params: Arc<ResidueParams>,
+    subscriber: Arc<Mutex<Subscriber>>,
+    view: View,
+    context: Option<GuiContext>,
+}
+
+impl NiceEguiApp for App {
+    fn build(&mut self, egui_ctx: egui::Context, gui: GuiContext, _frame: &mut nice_plug_egui::Frame) -> Result<(), nice_plug_egui::baseview::HandlerError> {
+        style(&egui_ctx);
+        self.context = Some(gui);
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut nice_plug_egui::Frame) {
+        let now = Instant::now();
+        // Only the GUI thread takes this lock; the audio thread writes through the triple buffer.
+        if let Ok(mut subscriber) = self.subscriber.lock() {
+            if let Some(frame) = subscriber.fresh() {
+                self.view.update(frame, self.params.alpha.value(), now);
+            }
+        }
+        let Some(gui) = &self.context else { return };
+        let setter = gui.param_setter();
+        nice_plug_egui::resizable_window::ResizableWindow::new("residue").min_size(vec2(MIN_SIZE.0, MIN_SIZE.1)).show(ui, |ui| {
+            draw(ui, &self.params, &setter, &self.view, now);
+        });
+        // Keep the curves moving while audio flows, idle otherwise.
+        ui.ctx().request_repaint_after(std::time::Duration::from_millis(33));
+    }
+
+    fn resized(&mut self, size: nice_plug_egui::baseview::WindowSize) {
+        if let Ok(mut g) = self.params.editor.lock() {
+            g.width = size.logical.width as f32;
+            g.height = size.logical.height as f32;
+        }
+    }
+
+    fn zoom_factor_changed(&mut self, zoom: f32) {
+        if let Ok(mut g) = self.params.editor.lock() {
+            g.zoom = zoom;
+        }
+    }
+}
+
+/// Dark theme with a little more room: the editor sits next to a DAW's own dark UI.
+pub fn style(ctx: &egui::Context) {
+    ctx.set_visuals(egui::Visuals::dark());
+    ctx.all_styles_mut(|s| {
+        s.spacing.item_spacing = vec2(8.0, 6.0);
+        s.spacing.interact_size.y = 22.0;
+    });
+}
+
+/// The plugin's editor: a fresh egui window per opening, sized from the saved [`Geometry`].
+pub struct ResidueEditor {
+    shared: Shared,
+}
+
+impl ResidueEditor {
+    pub fn new(shared: Shared) -> Self {
+        Self { shared }
+    }
+
+    fn geometry(&self) -> Geometry {
+        self.shared.params.editor.lock().map(|g| g.sanitized()).unwrap_or_default()
+    }
+}
+
+impl Editor for ResidueEditor {
+    type Handle = Handle;
+
+    fn spawn(
+        &self,
+        parent: Option<ParentWindowHandle>,
+        wait_for_parent: bool,
+        fallback_scale_factor: Option<f64>,
+        gui_context: GuiContext,
+        host: Option<HostMethods>,
+    ) -> Result<SpawnedEditor<Self::Handle>, Box<dyn std::error::Error>> {
+        let g = self.geometry();
+        let state = EguiEditorState::from_size(LogicalSize::new(g.width, g.height), g.zoom);
+        let app = App { params: self.shared.params.clone(), subscriber: self.shared.subscriber.clone(), view: View::default(), context: None };
+        let settings = EguiNiceSettings::new().with_tile("Residue").with_resize_hint(resize_hint());
+        let editor = create_egui_editor(state, self.shared.repaint.clone(), settings, app).ok_or("the editor could not be created")?;
+        let spawned = editor.spawn(parent, wait_for_parent, fallback_scale_factor, gui_context, host)?;
+        self.shared.open.store(true, Ordering::Release);
+        Ok(SpawnedEditor { handle: Handle { inner: spawned.handle, open: self.shared.open.clone() }, window: spawned.window })
+    }
+
+    fn size(&self) -> NativeSize<u32> {
+        let g = self.geometry();
+        NativeSize::from_size(LogicalSize::new(g.width * g.zoom, g.height * g.zoom).into(), 1.0)
+    }
+
+    fn resize_hint(&self) -> ResizeHint {
+        resize_hint()
+    }
+}
+
+fn resize_hint() -> ResizeHint {
+    ResizeHint::resizable().with_min_logical_size(LogicalSize::new(MIN_SIZE.0, MIN_SIZE.1))
+}
+
+/// The open window's handle; dropping it (the host closed the editor) stops the analysis feed.
+pub struct Handle {
+    inner: EguiEditorHandle,
+    open: Arc<AtomicBool>,
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.open.store(false, Ordering::Release);
+    }
+}
+
+impl EditorHandle for Handle {
+    type Window = <EguiEditorHandle as EditorHandle>::Window;
+    type Error = <EguiEditorHandle as EditorHandle>::Error;
+
+    fn run_until_closed(window: Self::Window) -> Result<(), Self::Error> {
+        EguiEditorHandle::run_until_closed(window)
+    }
+    fn set_parent(&self, parent: ParentWindowHandle, window: &Self::Window) -> Result<(), Self::Error> {
+        self.inner.set_parent(parent, window)
+    }
+    fn show(&self, window: &Self::Window) -> Result<(), Self::Error> {
+        self.inner.show(window)
+    }
+    fn hide(&self, window: &Self::Window) -> Result<(), Self::Error> {
+        self.inner.hide(window)
+    }
+    fn host_main_thread_callback(&self, window: &Self::Window) {
+        self.inner.host_main_thread_callback(window)
+    }
+    fn set_size(&self, new_size: NativeSize<u32>, window: &Self::Window) -> Result<(), Self::Error> {
+        self.inner.set_size(new_size, window)
+    }
+    fn set_fallback_scale_factor(&self, scale_factor: f64, window: &Self::Window) -> Result<(), Self::Error> {
+        self.inner.set_fallback_scale_factor(scale_factor, window)
+    }
+    fn adjust_size(&self, new_size: NativeSize<u32>, window: &Self::Window) -> Option<NativeSize<u32>> {
+        self.inner.adjust_size(new_size, window)
+    }
+    fn on_virtual_key_from_host(&self, key: VirtualKeyCode, is_down: bool, modifiers: Modifiers) -> bool {
+        self.inner.on_virtual_key_from_host(key, is_down, modifiers)
+    }
+    fn state_changed(&self) {
+        self.inner.state_changed()
+    }
+    fn param_value_changed(&self, id: &str, normalized_value: f32) {
+        self.inner.param_value_changed(id, normalized_value)
+    }
+    fn param_modulation_changed(&self, id: &str, modulation_offset: f32) {
+        self.inner.param_modulation_changed(id, modulation_offset)
+    }
+}
