@@ -91,3 +91,60 @@ fn the_counter_counts() {
     assert_eq!(allocations() - before, 1);
     drop(v);
 }
+
+#[test]
+fn analysis_for_an_open_editor_allocates_nothing_on_the_audio_thread() {
+    // The plugin's audio-side sequence with the editor open: analysis on, process, publish;
+    // meanwhile the editor's consumer reads every frame it can on its own thread.
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let rate = 44100.0;
+    let config = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![2], max_window: 16384 };
+    let mut engine = Engine::new(&config, 4096, 4, Settings::default()).unwrap();
+    let (mut publisher, mut subscriber) = residue::meter::channel(16384 / 2 + 1);
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut view = residue::editor::View::default();
+            let mut seen = 0u64;
+            while !stop.load(Ordering::Acquire) {
+                if let Some(frame) = subscriber.fresh() {
+                    view.update(frame, 1.0, std::time::Instant::now());
+                    seen += 1;
+                }
+                std::hint::spin_loop();
+            }
+            (seen, view.mixture_db.iter().fold(f32::MIN, |a, &b| a.max(b)))
+        })
+    };
+    let len = 441_000;
+    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let (mut left, mut right) = (signal.clone(), signal.clone());
+    let reference: Vec<f32> = signal.iter().map(|x| 0.5 * x).collect();
+    let before = allocations();
+    let mut published = 0;
+    let mut at = 0;
+    for (i, n) in [64usize, 512, 1000, 4096, 33].iter().cycle().enumerate() {
+        if at >= len {
+            break;
+        }
+        let n = (*n).min(len - at);
+        engine.set_analysis(i % 50 < 40); // the editor opens and closes
+        engine.process(&mut [&mut left[at..at + n], &mut right[at..at + n]], &[&reference[at..at + n], &reference[at..at + n]]);
+        if publisher.publish(engine.analysis()) {
+            published += 1;
+        }
+        if i % 200 == 0 {
+            engine.set_window([2048, 16384, 4096][i / 200 % 3], 4).unwrap();
+        }
+        at += n;
+    }
+    let allocated = allocations() - before;
+    stop.store(true, Ordering::Release);
+    let (seen, loudest) = reader.join().unwrap();
+    eprintln!("published {published} frames, the editor read {seen}; loudest band {loudest:.1} dB");
+    assert_eq!(allocated, 0, "the audio thread allocated {allocated} times");
+    assert!(published > 100 && seen > 10, "frames flowed: {published} published, {seen} read");
+    assert!(loudest > -40.0, "the editor saw the signal");
+}

@@ -11,7 +11,7 @@ use crate::params::ResidueParams;
 
 const GAIN: DbAxis = DbAxis { lo: -48.0, hi: 12.0 };
 
-pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &ParamSetter, view: &View, palette: &Palette) {
+pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &ParamSetter, view: &View, palette: &Palette) -> (Rect, Rect) {
     let (outer, _) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(outer);
     painter.rect_filled(outer, 4.0, palette.panel);
@@ -41,4 +41,5 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &Para
         setter.set_parameter(&params.freeze, !frozen);
         setter.end_set_parameter(&params.freeze);
     }
+    (outer, button_rect)
 }

@@ -7,32 +7,49 @@ use nice_plug_egui::widgets::ParamSlider;
 
 use crate::params::ResidueParams;
 
-pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) {
-    ui.horizontal_wrapped(|ui| {
-        ui.spacing_mut().item_spacing.x = 10.0;
-        choice(ui, &params.output, setter);
-        choice(ui, &params.fft_size, setter);
-        choice(ui, &params.overlap, setter);
-        slider(ui, &params.mix, setter);
-        slider(ui, &params.smoothing, setter);
-        slider(ui, &params.adapt, setter);
-        slider(ui, &params.alpha, setter);
-        toggle(ui, &params.autoscale, setter);
-        toggle(ui, &params.compression, setter);
-        toggle(ui, &params.link, setter);
-    });
+/// Height the two rows take; the layout reserves it.
+pub const HEIGHT: f32 = 104.0;
+
+pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) -> egui::Rect {
+    let slider_width = (ui.available_width() / 4.0 - 110.0).clamp(50.0, 160.0);
+    ui.vertical(|ui| {
+        ui.horizontal(|ui| {
+            cell(ui, params.output.name(), |ui| choice(ui, &params.output, setter));
+            cell(ui, params.fft_size.name(), |ui| choice(ui, &params.fft_size, setter));
+            cell(ui, params.overlap.name(), |ui| choice(ui, &params.overlap, setter));
+            cell(ui, "Options", |ui| {
+                ui.horizontal(|ui| {
+                    toggle(ui, &params.autoscale, setter);
+                    toggle(ui, &params.compression, setter);
+                    toggle(ui, &params.link, setter);
+                });
+            });
+        });
+        ui.horizontal(|ui| {
+            for p in [&params.mix, &params.smoothing, &params.adapt, &params.alpha] {
+                cell(ui, p.name(), |ui| {
+                    ui.add(ParamSlider::for_param(p, setter).with_width(slider_width));
+                });
+            }
+        });
+    })
+    .response
+    .rect
 }
 
-fn slider<P: Param>(ui: &mut Ui, param: &P, setter: &ParamSetter) {
-    ui.label(param.name());
-    ui.add(ParamSlider::for_param(param, setter).with_width(110.0));
+/// A small caption over a control.
+fn cell(ui: &mut Ui, caption: &str, add: impl FnOnce(&mut Ui)) {
+    ui.vertical(|ui| {
+        ui.label(egui::RichText::new(caption).small().weak());
+        add(ui);
+    });
+    ui.add_space(8.0);
 }
 
 /// A drop-down over a stepped parameter's values.
 pub fn choice<P: Param>(ui: &mut Ui, param: &P, setter: &ParamSetter) {
     let steps = param.step_count().unwrap_or(1).max(1);
     let current = param.unmodulated_normalized_value();
-    ui.label(param.name());
     ComboBox::from_id_salt(param.name()).selected_text(param.to_string()).show_ui(ui, |ui| {
         for i in 0..=steps {
             let normalised = i as f32 / steps as f32;

@@ -8,7 +8,7 @@ use super::view::{View, HISTOGRAM_BINS};
 use super::Palette;
 use crate::dsp::model::Compressor;
 
-pub fn draw(ui: &mut Ui, size: egui::Vec2, threshold: f32, slope: f32, compression: bool, view: &View, palette: &Palette) {
+pub fn draw(ui: &mut Ui, size: egui::Vec2, threshold: f32, slope: f32, compression: bool, view: &View, palette: &Palette) -> Rect {
     let (outer, _) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(outer);
     painter.rect_filled(outer, 4.0, palette.panel);
@@ -43,4 +43,5 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, threshold: f32, slope: f32, compressi
         painter.text(pos2(x + 3.0, plot.top()), Align2::LEFT_TOP, format!("threshold {threshold:.2}"), FontId::proportional(11.0), palette.threshold);
     }
     painter.text(pos2(plot.center().x, outer.bottom() - 3.0), Align2::CENTER_BOTTOM, "soft mask in (bars: where the energy is)", FontId::proportional(11.0), palette.weak_text);
+    outer
 }

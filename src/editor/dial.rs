@@ -35,7 +35,8 @@ impl<'a, P: Param> Dial<'a, P> {
         Self { param, setter, diameter, accent }
     }
 
-    pub fn show(self, ui: &mut Ui) -> Response {
+    /// Draws the dial; returns the knob's response and where its value text is.
+    pub fn show(self, ui: &mut Ui) -> (Response, Rect) {
         let id = ui.make_persistent_id(("residue-dial", self.param.name()));
         let mut state: State = ui.data(|d| d.get_temp(id)).unwrap_or_default();
         let label_height = 18.0;
@@ -56,7 +57,8 @@ impl<'a, P: Param> Dial<'a, P> {
         }
         if response.dragged() {
             if let Some((start, moved)) = state.drag.as_mut() {
-                let d = response.drag_delta();
+                // egui starts a drag only after a few pixels: count those too.
+                let d = if response.drag_started() { response.total_drag_delta().unwrap_or_default() } else { response.drag_delta() };
                 let per_pixel = if ui.input(|i| i.modifiers.shift) { FINE_DRAG_PER_PIXEL } else { DRAG_PER_PIXEL };
                 *moved += (d.x - d.y) * per_pixel;
                 let target = (*start + *moved).clamp(0.0, 1.0);
@@ -116,6 +118,6 @@ impl<'a, P: Param> Dial<'a, P> {
             }
         }
         ui.data_mut(|d| d.insert_temp(id, state));
-        response.on_hover_text("Drag to change (Shift: fine) · double-click: default · click the value to type")
+        (response.on_hover_text("Drag to change (Shift: fine) · double-click: default · click the value to type"), value_rect)
     }
 }

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use egui::{vec2, Color32, Ui};
+use egui::{vec2, Color32, Rect, Ui};
 use nice_plug::context::gui::GuiContext;
 use nice_plug::editor::dpi::{LogicalSize, NativeSize};
 use nice_plug::editor::{EditorHandle, HostMethods, SpawnedEditor};
@@ -36,7 +36,7 @@ pub struct Geometry {
 }
 
 pub const DEFAULT_SIZE: (f32, f32) = (960.0, 640.0);
-pub const MIN_SIZE: (f32, f32) = (720.0, 520.0);
+pub const MIN_SIZE: (f32, f32) = (720.0, 580.0);
 
 impl Default for Geometry {
     fn default() -> Self {
@@ -86,33 +86,61 @@ pub const PALETTE: Palette = Palette {
     warn: Color32::from_rgb(240, 170, 60),
 };
 
+/// Where [`draw`] put things (for tests, and for anyone placing overlays).
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    pub threshold: Rect,
+    pub threshold_value: Rect,
+    pub slope: Rect,
+    pub slope_value: Rect,
+    pub curve: Rect,
+    pub bleed: Rect,
+    pub freeze: Rect,
+    pub spectrum: Rect,
+    pub controls: Rect,
+}
+
 /// The whole editor, laid out in `ui`'s available rectangle.
-pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter, view: &View, now: Instant) {
+pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter, view: &View, now: Instant) -> Layout {
     let palette = &PALETTE;
     status::draw(ui, params, view, now, palette);
     ui.add_space(4.0);
     let full = ui.available_size();
-    let controls_height = 64.0;
-    let top_height = ((full.y - controls_height) * 0.5).max(200.0);
-    let spectrum_height = (full.y - controls_height - top_height - 16.0).max(140.0);
-    ui.horizontal(|ui| {
+    let controls_height = controls::HEIGHT;
+    let top_height = ((full.y - controls_height) * 0.5).max(220.0);
+    let spectrum_height = (full.y - controls_height - top_height - 16.0).max(120.0);
+    let top = ui.horizontal(|ui| {
         let dial_width = 170.0;
-        ui.vertical(|ui| {
+        let dials = ui.vertical(|ui| {
             ui.set_width(dial_width);
-            let d = ((top_height - 60.0) / 2.0).clamp(64.0, 120.0);
-            dial::Dial::new(&params.threshold, setter, d, palette.threshold).show(ui);
-            dial::Dial::new(&params.slope, setter, d, palette.accent).show(ui);
+            // Two dials, each its diameter plus name and value lines (see `Dial::show`).
+            let d = ((top_height - 2.0 * 42.0 - 8.0) / 2.0).clamp(64.0, 120.0);
+            let t = dial::Dial::new(&params.threshold, setter, d, palette.threshold).show(ui);
+            let s = dial::Dial::new(&params.slope, setter, d, palette.accent).show(ui);
+            (t, s)
         });
+        let ((threshold, threshold_value), (slope, slope_value)) = dials.inner;
         let rest = ui.available_width();
         let curve_width = (rest * 0.45).min(top_height * 1.3);
-        curve::draw(ui, vec2(curve_width, top_height), params.threshold.value(), params.slope.value(), params.compression.value(), view, palette);
+        let curve = curve::draw(ui, vec2(curve_width, top_height), params.threshold.value(), params.slope.value(), params.compression.value(), view, palette);
         let bleed_width = ui.available_width();
-        bleed::draw(ui, vec2(bleed_width, top_height), params, setter, view, palette);
+        let (bleed, freeze) = bleed::draw(ui, vec2(bleed_width, top_height), params, setter, view, palette);
+        (threshold.rect, threshold_value, slope.rect, slope_value, curve, bleed, freeze)
     });
+    let (threshold, threshold_value, slope, slope_value, curve, bleed, freeze) = top.inner;
     ui.add_space(6.0);
-    spectrum::draw(ui, vec2(ui.available_width(), spectrum_height), view, palette);
+    let spectrum = spectrum::draw(ui, vec2(ui.available_width(), spectrum_height), view, palette);
     ui.add_space(6.0);
-    controls::draw(ui, params, setter);
+    let controls = controls::draw(ui, params, setter);
+    Layout { threshold, threshold_value, slope, slope_value, curve, bleed, freeze, spectrum, controls }
+}
+
+/// The editor as the window shows it: [`draw`] inside a panel with a resize corner.
+pub fn show(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter, view: &View, now: Instant) -> Layout {
+    nice_plug_egui::resizable_window::ResizableWindow::new("residue")
+        .min_size(vec2(MIN_SIZE.0, MIN_SIZE.1))
+        .show(ui, |ui| draw(ui, params, setter, view, now))
+        .inner
 }
 
 /// What the editor shares with the plugin.
@@ -149,9 +177,7 @@ impl NiceEguiApp for App {
         }
         let Some(gui) = &self.context else { return };
         let setter = gui.param_setter();
-        nice_plug_egui::resizable_window::ResizableWindow::new("residue").min_size(vec2(MIN_SIZE.0, MIN_SIZE.1)).show(ui, |ui| {
-            draw(ui, &self.params, &setter, &self.view, now);
-        });
+        show(ui, &self.params, &setter, &self.view, now);
         // Keep the curves moving while audio flows, idle otherwise.
         ui.ctx().request_repaint_after(std::time::Duration::from_millis(33));
     }

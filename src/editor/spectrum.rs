@@ -11,7 +11,7 @@ const LEVEL: DbAxis = DbAxis { lo: -96.0, hi: 0.0 };
 /// Gain reduction hangs from the top edge, down to this many dB.
 const REDUCTION: DbAxis = DbAxis { lo: -30.0, hi: 0.0 };
 
-pub fn draw(ui: &mut Ui, size: egui::Vec2, view: &View, palette: &Palette) {
+pub fn draw(ui: &mut Ui, size: egui::Vec2, view: &View, palette: &Palette) -> Rect {
     let (outer, _) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(outer);
     painter.rect_filled(outer, 4.0, palette.panel);
@@ -43,4 +43,5 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, view: &View, palette: &Palette) {
         let r = painter.text(at, Align2::LEFT_TOP, name, FontId::proportional(13.0), colour);
         at.x = r.right() + 12.0;
     }
+    outer
 }
