@@ -4,8 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libsndfile1: Python's soundfile; ardour: the DAW of the host tests (ardour7-lua, VST3 scanner).
-apt_packages=(libsndfile1 ardour)
+# libsndfile1: Python's soundfile; ardour: the DAW of the host tests (ardour7-lua, VST3 scanner);
+# xvfb … libxcursor1: a virtual X display with Mesa OpenGL for the editor window test (the
+# plugin loads X11/GL at run time, so building needs none of them).
+apt_packages=(libsndfile1 ardour xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri libx11-xcb1 libxkbcommon-x11-0 libxcursor1)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -17,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if ! python3 -c "import norbert, numpy, scipy, soundfile, mido, pytest, pedalboard, dawdreamer" 2>/dev/null; then
+if ! python3 -c "import norbert, numpy, scipy, soundfile, mido, pytest, pedalboard, dawdreamer, PIL" 2>/dev/null; then
   echo "setup: installing Python packages from tests/requirements.txt"
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r tests/requirements.txt
 fi

@@ -5,10 +5,10 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== reference vectors: do the committed ones still come out of norbert?"
 python3 tests/reference/make_vectors.py --check
-echo "== build: plugin bundles (VST3, CLAP) and residue-render"
+echo "== build: plugin bundles (VST3, CLAP), residue-render, the editor demo"
 cargo xtask bundle residue --release
-cargo build --release --bin residue-render
+cargo build --release --bin residue-render --example editor_demo
 echo "== cargo tests: engine, allocation, CLAP host (release: the DSP is too slow unoptimised)"
 cargo test --release --workspace
-echo "== host tests: DawDreamer, pedalboard (VST3), Ardour 7.3 headless"
+echo "== host tests: DawDreamer, pedalboard (VST3), Ardour 7.3 headless, the editor in a real window (Xvfb)"
 python3 -m pytest -q tests/hosts

@@ -13,7 +13,7 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, threshold: f32, slope: f32, compressi
     let painter = ui.painter_at(outer);
     painter.rect_filled(outer, 4.0, palette.panel);
     painter.text(outer.left_top() + vec2(8.0, 4.0), Align2::LEFT_TOP, "Mask transfer", FontId::proportional(13.0), palette.text);
-    let plot = Rect::from_min_max(outer.min + vec2(34.0, 24.0), outer.max - vec2(10.0, 24.0));
+    let plot = Rect::from_min_max(outer.min + vec2(34.0, 24.0), outer.max - vec2(12.0, 36.0));
     let at = |w: f32, y: f32| pos2(plot.left() + w * plot.width(), plot.bottom() - y * plot.height());
 
     // The energy-weighted distribution of the soft mask, recent frames.

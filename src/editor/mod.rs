@@ -11,7 +11,7 @@ mod spectrum;
 mod status;
 pub mod view;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -139,7 +139,7 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter, view: &Vi
 pub fn show(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter, view: &View, now: Instant) -> Layout {
     nice_plug_egui::resizable_window::ResizableWindow::new("residue")
         .min_size(vec2(MIN_SIZE.0, MIN_SIZE.1))
-        .show(ui, |ui| draw(ui, params, setter, view, now))
+        .show(ui, |ui| egui::Frame::new().inner_margin(8).show(ui, |ui| draw(ui, params, setter, view, now)).inner)
         .inner
 }
 
@@ -154,6 +154,7 @@ pub struct Shared {
 
 /// The egui app: keeps the GUI-side [`View`] and draws.
 struct App {
+    scale: Arc<AtomicU64>,
     params: Arc<ResidueParams>,
     subscriber: Arc<Mutex<Subscriber>>,
     view: View,
@@ -183,6 +184,7 @@ impl NiceEguiApp for App {
     }
 
     fn resized(&mut self, size: nice_plug_egui::baseview::WindowSize) {
+        self.scale.store(size.scale_factor.to_bits(), Ordering::Relaxed);
         if let Ok(mut g) = self.params.editor.lock() {
             g.width = size.logical.width as f32;
             g.height = size.logical.height as f32;
@@ -208,11 +210,14 @@ pub fn style(ctx: &egui::Context) {
 /// The plugin's editor: a fresh egui window per opening, sized from the saved [`Geometry`].
 pub struct ResidueEditor {
     shared: Shared,
+    /// The window's scale factor (system or host-suggested) as f64 bits, last seen: the host
+    /// asks for the size in physical pixels.
+    scale: Arc<AtomicU64>,
 }
 
 impl ResidueEditor {
     pub fn new(shared: Shared) -> Self {
-        Self { shared }
+        Self { shared, scale: Arc::new(AtomicU64::new(1.0f64.to_bits())) }
     }
 
     fn geometry(&self) -> Geometry {
@@ -232,18 +237,21 @@ impl Editor for ResidueEditor {
         host: Option<HostMethods>,
     ) -> Result<SpawnedEditor<Self::Handle>, Box<dyn std::error::Error>> {
         let g = self.geometry();
+        if let Some(s) = fallback_scale_factor {
+            self.scale.store(s.to_bits(), Ordering::Relaxed);
+        }
         let state = EguiEditorState::from_size(LogicalSize::new(g.width, g.height), g.zoom);
-        let app = App { params: self.shared.params.clone(), subscriber: self.shared.subscriber.clone(), view: View::default(), context: None };
+        let app = App { scale: self.scale.clone(), params: self.shared.params.clone(), subscriber: self.shared.subscriber.clone(), view: View::default(), context: None };
         let settings = EguiNiceSettings::new().with_tile("Residue").with_resize_hint(resize_hint());
         let editor = create_egui_editor(state, self.shared.repaint.clone(), settings, app).ok_or("the editor could not be created")?;
         let spawned = editor.spawn(parent, wait_for_parent, fallback_scale_factor, gui_context, host)?;
         self.shared.open.store(true, Ordering::Release);
-        Ok(SpawnedEditor { handle: Handle { inner: spawned.handle, open: self.shared.open.clone() }, window: spawned.window })
+        Ok(SpawnedEditor { handle: Handle { inner: spawned.handle, open: self.shared.open.clone(), scale: self.scale.clone() }, window: spawned.window })
     }
 
     fn size(&self) -> NativeSize<u32> {
         let g = self.geometry();
-        NativeSize::from_size(LogicalSize::new(g.width * g.zoom, g.height * g.zoom).into(), 1.0)
+        NativeSize::from_size(LogicalSize::new(g.width * g.zoom, g.height * g.zoom).into(), f64::from_bits(self.scale.load(Ordering::Relaxed)))
     }
 
     fn resize_hint(&self) -> ResizeHint {
@@ -259,6 +267,7 @@ fn resize_hint() -> ResizeHint {
 pub struct Handle {
     inner: EguiEditorHandle,
     open: Arc<AtomicBool>,
+    scale: Arc<AtomicU64>,
 }
 
 impl Drop for Handle {
@@ -290,6 +299,7 @@ impl EditorHandle for Handle {
         self.inner.set_size(new_size, window)
     }
     fn set_fallback_scale_factor(&self, scale_factor: f64, window: &Self::Window) -> Result<(), Self::Error> {
+        self.scale.store(scale_factor.to_bits(), Ordering::Relaxed);
         self.inner.set_fallback_scale_factor(scale_factor, window)
     }
     fn adjust_size(&self, new_size: NativeSize<u32>, window: &Self::Window) -> Option<NativeSize<u32>> {

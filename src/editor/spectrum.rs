@@ -15,11 +15,10 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, view: &View, palette: &Palette) -> Re
     let (outer, _) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(outer);
     painter.rect_filled(outer, 4.0, palette.panel);
-    let plot = Rect::from_min_max(outer.min + vec2(40.0, 24.0), outer.max - vec2(40.0, 18.0));
+    let plot = Rect::from_min_max(outer.min + vec2(40.0, 26.0), outer.max - vec2(40.0, 18.0));
     let freq = FreqAxis { lo: LOWEST_HZ, hi: view.nyquist() };
     freq.draw(&painter, plot, palette.grid, palette.weak_text);
     LEVEL.draw(&painter, plot, 12.0, true, palette.grid, palette.weak_text);
-    painter.text(pos2(plot.left() - 4.0, outer.top() + 4.0), Align2::RIGHT_TOP, "dBFS", FontId::proportional(11.0), palette.weak_text);
     // Right-hand scale for the reduction, which hangs from the top edge.
     let depth = |r: f32| plot.top() + (r / REDUCTION.lo) * plot.height();
     for db in [-6.0, -12.0, -18.0, -24.0] {
@@ -39,7 +38,7 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, view: &View, palette: &Palette) -> Re
     painter.add(Shape::line(line(&view.output_db), Stroke::new(2.0, palette.accent)));
 
     let mut at = outer.left_top() + vec2(8.0, 4.0);
-    for (name, colour) in [("Spectrum:", palette.text), ("input", palette.mixture), ("bleed estimate", palette.bleed), ("output", palette.accent), ("reduction (right scale)", palette.reduction)] {
+    for (name, colour) in [("Spectrum, dBFS:", palette.text), ("input", palette.mixture), ("bleed estimate", palette.bleed), ("output", palette.accent), ("reduction (right scale)", palette.reduction)] {
         let r = painter.text(at, Align2::LEFT_TOP, name, FontId::proportional(13.0), colour);
         at.x = r.right() + 12.0;
     }

@@ -31,7 +31,10 @@ pub enum Sidechain {
 }
 
 pub struct View {
-    /// Levels in dB per band (`FLOOR_DB` when empty).
+    /// Smoothed power per band (mixture, bleed, output): averaged as power, so a band whose
+    /// output comes and goes reads its mean level, not the mean of its dB.
+    power: [[f32; BANDS]; 3],
+    /// Levels in dB per band (`FLOOR_DB` when empty), from the smoothed power.
     pub mixture_db: [f32; BANDS],
     pub bleed_db: [f32; BANDS],
     pub output_db: [f32; BANDS],
@@ -54,6 +57,7 @@ pub struct View {
 impl Default for View {
     fn default() -> Self {
         Self {
+            power: [[0.0; BANDS]; 3],
             mixture_db: [FLOOR_DB; BANDS],
             bleed_db: [FLOOR_DB; BANDS],
             output_db: [FLOOR_DB; BANDS],
@@ -123,10 +127,12 @@ impl View {
             // Low bands can share a bin (the FFT is coarser than the display there).
             let lo = self.edges[b].min(a.bins - 1);
             let hi = self.edges[b + 1].clamp(lo + 1, a.bins);
-            for (db, row) in [(&mut self.mixture_db[b], &a.mixture), (&mut self.bleed_db[b], &a.bleed), (&mut self.output_db[b], &a.output)] {
-                let now_db = power_db(level(&row[..a.bins], lo, hi));
-                *db += k_spec * (now_db - *db);
+            for (power, row) in self.power.iter_mut().zip([&a.mixture, &a.bleed, &a.output]) {
+                power[b] += k_spec * (level(&row[..a.bins], lo, hi) - power[b]);
             }
+            self.mixture_db[b] = power_db(self.power[0][b]);
+            self.bleed_db[b] = power_db(self.power[1][b]);
+            self.output_db[b] = power_db(self.power[2][b]);
             let g = a.gain[lo..hi].iter().sum::<f32>() / (hi - lo) as f32;
             let g_db = 20.0 / alpha.max(0.1) * g.max(1e-6).log10();
             self.gain_db[b] += k_spec * (g_db - self.gain_db[b]);

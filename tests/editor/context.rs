@@ -1,6 +1,8 @@
 //! A host's side of the editor's parameter path: records every begin / set / end the editor
 //! sends, and applies the values the way a host would (so the next frame shows them).
 
+#![allow(dead_code)] // shared with the editor demo, which uses only part of it
+
 use std::sync::Mutex;
 
 use nice_plug::context::gui::GuiContextInner;
