@@ -21,9 +21,14 @@ use super::window::stft_windows;
 pub const MIN_WINDOW: usize = 256;
 pub const MAX_WINDOW: usize = 16384;
 pub const OVERLAPS: [usize; 3] = [2, 4, 8];
-/// Input samples beyond ±this (+80 dBFS) are clipped and non-finite ones are zeroed: no
-/// host can push the spectra into overflow, and the dry path is just as safe.
+/// Input samples beyond ±this (+80 dBFS) or not finite are garbage, not loud audio: they are
+/// replaced by silence, so no host can push the spectra or the learned state into overflow, and
+/// the dry path is just as safe. Silence rather than clipping: a clipped 1e30 would still be an
+/// outlier that the running fit remembers for seconds.
 pub const INPUT_LIMIT: f32 = 1.0e4;
+/// Input samples smaller than this (denormal range and just above) count as silence, so that
+/// no arithmetic downstream ever runs on denormals.
+pub const INPUT_FLOOR: f32 = 1.0e-30;
 
 /// Whether `size`/`overlap` is a supported STFT shape that fits `max_window`.
 pub fn valid_shape(size: usize, overlap: usize, max_window: usize) -> bool {
@@ -267,7 +272,8 @@ enum Input {
 #[inline]
 fn sanitize_into(src: &[f32], dst: &mut [f32]) {
     for (d, &s) in dst.iter_mut().zip(src) {
-        *d = if s.is_finite() { s.clamp(-INPUT_LIMIT, INPUT_LIMIT) } else { 0.0 };
+        // NaN fails both comparisons and becomes 0 too.
+        *d = if s.abs() <= INPUT_LIMIT && s.abs() >= INPUT_FLOOR { s } else { 0.0 };
     }
 }
 

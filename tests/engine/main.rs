@@ -6,6 +6,7 @@ mod blocking;
 mod causality;
 mod channels;
 mod harness;
+mod hostile_input;
 mod interference;
 mod live_changes;
 mod norbert_e2e;

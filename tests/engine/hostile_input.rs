@@ -1,0 +1,62 @@
+//! Garbage in the main or sidechain input (NaN, ±Inf, ±1e30, denormals) never reaches the
+//! output: it is treated as silence, so the output is exactly what the same signal with those
+//! samples muted gives — finite, and normal again as soon as the garbage stops.
+
+use residue::dsp::{OutputMode, Settings};
+
+use crate::harness::{engine, run};
+use crate::signals::{add, noise, tones};
+
+const RATE: f32 = 48000.0;
+const BAD: [f32; 8] = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e30, -1e30, 1e-40, -1e-45, 3e4];
+
+/// `signal` with samples `from..to` replaced by garbage (cycling through `BAD`), and the same
+/// with them muted.
+fn spoiled(signal: &[f32], from: usize, to: usize) -> (Vec<f32>, Vec<f32>) {
+    let mut bad = signal.to_vec();
+    let mut muted = signal.to_vec();
+    for i in from..to {
+        bad[i] = BAD[i % BAD.len()];
+        muted[i] = 0.0;
+    }
+    (bad, muted)
+}
+
+#[test]
+fn garbage_in_main_or_sidechain_is_silence_and_never_reaches_the_output() {
+    let len = 96000;
+    let reference = tones(len, RATE, &[220.0, 330.0], 0.4);
+    let mix = add(&tones(len, RATE, &[1000.0, 1500.0], 0.3), &reference, 0.5);
+    let (bad_mix, muted_mix) = spoiled(&mix, 30000, 31000);
+    let (bad_ref, muted_ref) = spoiled(&reference, 50000, 52000);
+    for output in [OutputMode::Target, OutputMode::Removed, OutputMode::Reference] {
+        for (alpha, mixing) in [(1.0, 1.0), (2.0, 0.5)] {
+            let s = Settings { output, alpha, mix: mixing, ..Settings::default() };
+            let garbage = run(&mut engine(RATE, 2, &[1], 2048, 4, s), &[bad_mix.clone(), bad_mix.clone()], &[bad_ref.clone()], &[333]);
+            let silence = run(&mut engine(RATE, 2, &[1], 2048, 4, s), &[muted_mix.clone(), muted_mix.clone()], &[muted_ref.clone()], &[333]);
+            for c in 0..2 {
+                assert!(garbage[c].iter().all(|x| x.is_finite()), "{output:?}: non-finite output");
+                assert!(garbage[c] == silence[c], "{output:?} alpha {alpha} mix {mixing}: garbage is not treated as silence");
+            }
+            // And the output is a real signal, not a muted engine.
+            let late = &garbage[0][60000..];
+            assert!(late.iter().map(|x| x * x).sum::<f32>() > 1.0, "{output:?}: silent after the garbage");
+        }
+    }
+}
+
+#[test]
+fn a_whole_block_of_infinities_then_normal_audio() {
+    // A host handing over a buffer full of Inf, then clean audio: the clean audio's output is
+    // the same as if the bad buffer had been silence, from the first sample on.
+    let len = 48000;
+    let reference = noise(len, 7, 0.2);
+    let mix = add(&noise(len, 8, 0.2), &reference, 0.7);
+    let mut inf_mix = mix.clone();
+    inf_mix[..4096].fill(f32::INFINITY);
+    let mut zero_mix = mix.clone();
+    zero_mix[..4096].fill(0.0);
+    let a = run(&mut engine(RATE, 1, &[1], 4096, 4, Settings::default()), &[inf_mix], &[reference.clone()], &[4096, 512]);
+    let b = run(&mut engine(RATE, 1, &[1], 4096, 4, Settings::default()), &[zero_mix], &[reference], &[4096, 512]);
+    assert!(a == b);
+}
