@@ -199,3 +199,70 @@ fn plot_is_a_png_and_follows_the_overwrite_rules() {
     assert_ne!(code, 0);
     assert!(err.contains("give it a .png name") && !jpg.exists(), "{err}");
 }
+
+/// A WAV file byte by byte, so its header can lie.
+fn wav_bytes(tag: u16, channels: u16, rate: u32, bits: u16, data: &[u8], claimed_data: Option<u32>) -> Vec<u8> {
+    let mut b = Vec::new();
+    let block = channels * bits.div_ceil(8);
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&16u32.to_le_bytes());
+    b.extend_from_slice(&tag.to_le_bytes());
+    b.extend_from_slice(&channels.to_le_bytes());
+    b.extend_from_slice(&rate.to_le_bytes());
+    b.extend_from_slice(&(rate * block as u32).to_le_bytes());
+    b.extend_from_slice(&block.to_le_bytes());
+    b.extend_from_slice(&bits.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&claimed_data.unwrap_or(data.len() as u32).to_le_bytes());
+    b.extend_from_slice(data);
+    b
+}
+
+#[test]
+fn damaged_and_unsupported_wav_files_get_one_clear_line() {
+    let dir = tmp("damaged/x").parent().unwrap().to_path_buf();
+    let pcm: Vec<u8> = (0..48000u32).flat_map(|n| (((n as f32 * 0.05).sin() * 8000.0) as i16).to_le_bytes()).collect();
+    let good = wav_bytes(1, 1, 48000, 16, &pcm, None);
+    let mut bad_fmt_size = good.clone();
+    bad_fmt_size[16..20].copy_from_slice(&2u32.to_le_bytes()); // fmt chunk claims 2 bytes
+    let mut bad_riff = good.clone();
+    bad_riff[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    let f64_data: Vec<u8> = (0..4800).flat_map(|n| ((n as f64 * 0.05).sin() * 0.5).to_le_bytes()).collect();
+    let cases: Vec<(&str, Vec<u8>, &[&str])> = vec![
+        ("zero_bytes", vec![], &["not a WAV file"]),
+        ("truncated_header", good[..20].to_vec(), &["not a WAV file", "truncated"]),
+        ("riff_only", b"RIFF\x04\x00\x00\x00WAVE".to_vec(), &["not a WAV file", "truncated", "no audio"]),
+        ("fmt_chunk_too_small", bad_fmt_size, &["not a WAV file"]),
+        ("absurd_data_length", wav_bytes(1, 1, 48000, 16, &pcm[..1000], Some(u32::MAX - 1)), &["truncated", "not a WAV file", "truncated"]),
+        ("data_shorter_than_claimed", wav_bytes(1, 1, 48000, 16, &pcm[..9999], Some(96000)), &["truncated", "not a WAV file", "truncated"]),
+        ("float64", wav_bytes(3, 1, 48000, 64, &f64_data, None), &["not supported", "not a WAV file"]),
+        ("a_law", wav_bytes(6, 1, 8000, 8, &pcm[..8000], None), &["not a WAV file"]),
+        ("zero_channels", wav_bytes(1, 0, 48000, 16, &pcm, None), &["not a WAV file", "no channels"]),
+        ("rate_zero", wav_bytes(1, 1, 0, 16, &pcm, None), &["sample rate", "not a WAV file"]),
+        ("rate_absurd", wav_bytes(1, 1, 4_000_000, 16, &pcm, None), &["sample rate"]),
+        ("no_samples", wav_bytes(1, 1, 48000, 16, &[], None), &["no audio"]),
+    ];
+    let out = dir.join("never.wav");
+    for (name, bytes, any_of) in cases {
+        let path = dir.join(format!("{name}.wav"));
+        std::fs::write(&path, &bytes).unwrap();
+        for as_reference in [false, true] {
+            let good_path = dir.join("good.wav");
+            std::fs::write(&good_path, &good).unwrap();
+            let (mix, reference) = if as_reference { (&good_path, &path) } else { (&path, &good_path) };
+            let (code, err) = run(&[mix.to_str().unwrap(), "-r", reference.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+            let what = format!("{name} as {}", if as_reference { "reference" } else { "mix" });
+            assert_ne!(code, 0, "{what}: accepted ({err})");
+            assert!(!err.contains("panicked"), "{what}: panicked: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{what}: not one line: {err}");
+            assert!(err.starts_with("residue-render: error: "), "{what}: {err}");
+            assert!(err.contains(path.file_name().unwrap().to_str().unwrap()), "{what}: the error does not name the file: {err}");
+            assert!(any_of.iter().any(|s| err.contains(s)), "{what}: expected one of {any_of:?} in: {err}");
+            assert!(!out.exists(), "{what}: left an output");
+        }
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".partial")).collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::dsp::{ConfigError, Engine, EngineConfig, Settings, MAX_MAIN_CHANNELS, MAX_SOURCE_CHANNELS};
+use crate::dsp::{ConfigError, Engine, EngineConfig, Settings, MAX_MAIN_CHANNELS, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
 
 #[derive(Debug)]
 pub enum RenderError {
@@ -86,6 +86,10 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
     if mix.frames() == 0 {
         return Err(RenderError::Empty(job.mix.to_path_buf()));
     }
+    let rate = mix.spec.sample_rate as f32;
+    if !(SAMPLE_RATE_RANGE.0..=SAMPLE_RATE_RANGE.1).contains(&rate) {
+        return Err(RenderError::Io(job.mix.to_path_buf(), ConfigError::SampleRate(rate).to_string()));
+    }
     if mix.channels.len() > MAX_MAIN_CHANNELS {
         return Err(RenderError::Channels(job.mix.to_path_buf(), mix.channels.len(), "the mix must be mono or stereo"));
     }
@@ -94,6 +98,9 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
     let mut sources = Vec::new();
     for path in job.references {
         let r = wav::read(path)?;
+        if r.frames() == 0 {
+            return Err(RenderError::Empty(path.clone()));
+        }
         if r.spec.sample_rate != mix.spec.sample_rate {
             return Err(RenderError::RateMismatch { mix: mix.spec.sample_rate, reference: path.clone(), rate: r.spec.sample_rate });
         }

@@ -24,6 +24,10 @@ impl Audio {
 
 pub fn read(path: &Path) -> Result<Audio, RenderError> {
     let what = |e: hound::Error| match e {
+        // hound reports a short read as "Other" with this text.
+        hound::Error::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof || io.to_string() == "Failed to read enough bytes." => {
+            RenderError::NotWav(path.to_path_buf(), "the file ends before its header says it should: truncated or damaged".into())
+        }
         hound::Error::IoError(io) => RenderError::Io(path.to_path_buf(), io.to_string()),
         hound::Error::FormatError(m) => RenderError::NotWav(path.to_path_buf(), m.to_string()),
         hound::Error::Unsupported => RenderError::NotWav(path.to_path_buf(), "unsupported WAV encoding".into()),
