@@ -2,6 +2,7 @@
 //! parameters, processing against the engine driven directly, state.
 
 mod host;
+mod hostile;
 #[path = "../engine/wav.rs"]
 mod wav;
 
