@@ -180,9 +180,12 @@ impl Separator {
                 *t = residual(x, b);
             }
             if let Some(a) = analysis.as_deref_mut() {
-                let inv_alpha = 1.0 / k.alpha;
-                for (e, &b) in a.bleed[..bins].iter_mut().zip(bleed.iter()) {
-                    *e += b.powf(inv_alpha) * share;
+                // Back to a magnitude; the common exponents without `powf`.
+                let bleed_out = a.bleed[..bins].iter_mut().zip(bleed.iter());
+                match k.alpha {
+                    1.0 => bleed_out.for_each(|(e, &b)| *e += b * share),
+                    2.0 => bleed_out.for_each(|(e, &b)| *e += b.sqrt() * share),
+                    alpha => bleed_out.for_each(|(e, &b)| *e += b.powf(1.0 / alpha) * share),
                 }
                 match gain {
                     Some(gain) => a.gain[..bins].iter_mut().zip(gain).for_each(|(e, g)| *e += g * share),
