@@ -179,8 +179,9 @@ impl NiceEguiApp for App {
         let Some(gui) = &self.context else { return };
         let setter = gui.param_setter();
         show(ui, &self.params, &setter, &self.view, now);
-        // Keep the curves moving while audio flows, idle otherwise.
-        ui.ctx().request_repaint_after(std::time::Duration::from_millis(33));
+        // New analysis frames repaint through the `RepaintNotifier`; this slow tick only lets the
+        // status notice that audio stopped.
+        ui.ctx().request_repaint_after(std::time::Duration::from_millis(250));
     }
 
     fn resized(&mut self, size: nice_plug_egui::baseview::WindowSize) {
