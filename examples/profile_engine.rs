@@ -16,8 +16,11 @@ fn main() {
     let mut engine = Engine::new(&config, 4096, 4, Settings::default()).expect("engine");
     let signal = |seed: f32| -> Vec<f32> { (0..rate * seconds).map(|n| (n as f32 * 0.0123 * seed).sin() * 0.3 + ((n * 7919) % 211) as f32 * 1e-3).collect() };
     let (mut left, mut right, reference) = (signal(1.0), signal(2.0), signal(3.0));
+    let start = std::time::Instant::now();
     for at in (0..rate * seconds).step_by(480) {
         engine.process(&mut [&mut left[at..at + 480], &mut right[at..at + 480]], &[&reference[at..at + 480]]);
     }
+    let elapsed = start.elapsed().as_secs_f64();
+    eprintln!("{:.3} ms per second of audio ({:.0}x real time)", elapsed * 1e3 / seconds as f64, seconds as f64 / elapsed);
     println!("{}", left.iter().map(|x| x.abs()).sum::<f32>());
 }
