@@ -6,8 +6,10 @@
 //!     valgrind --tool=callgrind target/profiling/examples/profile_engine
 //!
 //! The test signal is made before processing starts: subtract `main`'s own share (sinf).
+//! `--floor` runs the bare STFT (mask 1) instead of the engine.
 
-use residue::dsp::{Engine, EngineConfig, Settings};
+use residue::dsp::stft::Stft;
+use residue::dsp::{Engine, EngineConfig, Ramp, Settings};
 
 fn main() {
     let rate = 48000;
@@ -16,9 +18,17 @@ fn main() {
     let mut engine = Engine::new(&config, 4096, 4, Settings::default()).expect("engine");
     let signal = |seed: f32| -> Vec<f32> { (0..rate * seconds).map(|n| (n as f32 * 0.0123 * seed).sin() * 0.3 + ((n * 7919) % 211) as f32 * 1e-3).collect() };
     let (mut left, mut right, reference) = (signal(1.0), signal(2.0), signal(3.0));
+    let floor = std::env::args().any(|a| a == "--floor");
+    let mut stft = Stft::new(2, 1, 16384, 4096, 4);
+    let mut mix = Ramp::new(1.0);
     let start = std::time::Instant::now();
     for at in (0..rate * seconds).step_by(480) {
-        engine.process(&mut [&mut left[at..at + 480], &mut right[at..at + 480]], &[&reference[at..at + 480]]);
+        let (main, refs): (&mut [&mut [f32]], &[&[f32]]) = (&mut [&mut left[at..at + 480], &mut right[at..at + 480]], &[&reference[at..at + 480]]);
+        if floor {
+            stft.process(main, refs, &mut mix, |_| {});
+        } else {
+            engine.process(main, refs);
+        }
     }
     let elapsed = start.elapsed().as_secs_f64();
     eprintln!("{:.3} ms per second of audio ({:.0}x real time)", elapsed * 1e3 / seconds as f64, seconds as f64 / elapsed);

@@ -31,16 +31,21 @@ impl Autoscale {
     }
 
     /// One frame of the running fit for main channel `c` (`forget` = λ per hop).
+    #[inline(always)]
     pub fn update(&mut self, c: usize, vx: &[f32], vref: &[f32], forget: f32) {
-        let range = c * self.bins..c * self.bins + vx.len();
-        let (num, den, gain) = (&mut self.num[range.clone()], &mut self.den[range.clone()], &mut self.gain[range]);
-        for f in 0..vx.len() {
-            let n = forget * num[f] + vx[f] * vref[f];
-            let d = forget * den[f] + vref[f] * vref[f];
+        let at = c * self.bins;
+        let (num, den, gain) = (&mut self.num[at..at + vx.len()], &mut self.den[at..at + vx.len()], &mut self.gain[at..at + vx.len()]);
+        // Branch-free (the quotient is computed everywhere and selected), zipped (no bounds
+        // checks): the compiler vectorises it.
+        let rows = num.iter_mut().zip(den.iter_mut()).zip(gain.iter_mut()).zip(vx.iter().zip(vref));
+        for (((num, den), gain), (&x, &r)) in rows {
+            let n = forget * *num + x * r;
+            let d = forget * *den + r * r;
             let informed = d > MIN_WEIGHT;
-            num[f] = if informed { n } else { 0.0 };
-            den[f] = if informed { d } else { 0.0 };
-            gain[f] = if informed { n / d } else { gain[f] };
+            let quotient = n / if informed { d } else { 1.0 };
+            *num = if informed { n } else { 0.0 };
+            *den = if informed { d } else { 0.0 };
+            *gain = if informed { quotient } else { *gain };
         }
     }
 

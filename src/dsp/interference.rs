@@ -11,19 +11,23 @@ use super::model::{logistic, EPS};
 use super::smoothing::smooth_in_place;
 
 /// `models[k][f]`: the models of every source at one main channel, reweighted in place for
-/// the first `scratch.len()` bins. `state` holds the smoothed models (same shape).
-pub fn reduce(models: &mut [Vec<f32>], state: &mut [Vec<f32>], scratch: &mut [f32], coeff: f32, threshold: f32, slope: f32) {
-    let bins = scratch.len();
+/// the first `total.len()` bins. `state` holds the smoothed models (same shape); `total` and
+/// `share` are scratch rows of that length.
+#[inline(always)]
+pub fn reduce(models: &mut [Vec<f32>], state: &mut [Vec<f32>], total: &mut [f32], share: &mut [f32], coeff: f32, threshold: f32, slope: f32) {
+    let bins = total.len();
+    let share = &mut share[..bins];
     for (m, s) in models.iter().zip(state.iter_mut()) {
         // Smooth a copy of the model: the state advances, the model itself stays sharp.
-        let tmp = &mut scratch[..bins];
-        tmp.copy_from_slice(&m[..bins]);
-        smooth_in_place(&mut s[..bins], tmp, coeff);
+        share.copy_from_slice(&m[..bins]);
+        smooth_in_place(&mut s[..bins], share, coeff);
     }
-    for f in 0..bins {
-        let total = EPS + state.iter().map(|s| s[f]).sum::<f32>();
-        for (m, s) in models.iter_mut().zip(state.iter()) {
-            m[f] *= logistic(s[f] / total, threshold, slope);
-        }
+    total.fill(EPS);
+    for s in state.iter() {
+        total.iter_mut().zip(&s[..bins]).for_each(|(t, s)| *t += s);
+    }
+    for (m, s) in models.iter_mut().zip(state.iter()) {
+        let rows = m[..bins].iter_mut().zip(&s[..bins]).zip(total.iter());
+        rows.for_each(|((m, s), t)| *m *= logistic(s / t, threshold, slope));
     }
 }

@@ -10,13 +10,23 @@ pub fn coefficient(time_constant_s: f32, hop_s: f32) -> Option<f32> {
 }
 
 /// `state ← coeff·state + (1 − coeff)·x`, element-wise; `x` is replaced by the new state.
-#[inline]
+#[inline(always)]
 pub fn smooth_in_place(state: &mut [f32], x: &mut [f32], coeff: f32) {
-    let k = 1.0 - coeff;
     for (s, v) in state.iter_mut().zip(x.iter_mut()) {
-        let y = *s + k * (*v - *s);
-        let y = if y.abs() < FLUSH { 0.0 } else { y };
+        let y = step(*s, *v, coeff);
         *s = y;
         *v = y;
+    }
+}
+
+/// One step of the one-pole, as a weighted sum of two non-negative terms (no cancellation:
+/// a tiny new value after a loud one keeps its relative precision).
+#[inline(always)]
+pub fn step(state: f32, x: f32, coeff: f32) -> f32 {
+    let y = coeff * state + (1.0 - coeff) * x;
+    if y.abs() < FLUSH {
+        0.0
+    } else {
+        y
     }
 }

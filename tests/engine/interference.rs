@@ -11,11 +11,11 @@ use crate::signals::{add, error_db, noise, tones};
 fn each_model_is_weighted_by_the_logistic_of_its_smoothed_share() {
     // Constant models: once the smoothed state has converged, shares are 3/4 and 1/4.
     let mut state = vec![vec![0.0f32; 2]; 2];
-    let mut scratch = vec![0.0f32; 2];
+    let (mut total, mut share) = (vec![0.0f32; 2], vec![0.0f32; 2]);
     let mut models = vec![vec![3.0, 0.5], vec![1.0, 1.5]];
     for _ in 0..200 {
         models = vec![vec![3.0, 0.5], vec![1.0, 1.5]];
-        reduce(&mut models, &mut state, &mut scratch, 0.9, 0.6, 12.0);
+        reduce(&mut models, &mut state, &mut total, &mut share, 0.9, 0.6, 12.0);
     }
     let want = [[3.0 * logistic(0.75, 0.6, 12.0), 0.5 * logistic(0.25, 0.6, 12.0)], [logistic(0.25, 0.6, 12.0), 1.5 * logistic(0.75, 0.6, 12.0)]];
     for k in 0..2 {
