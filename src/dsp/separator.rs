@@ -165,13 +165,21 @@ impl Separator {
         let per = self.sources.len() + 1;
         let vx = &mut self.vx[c][..bins];
         spectral_powers(spec, k.alpha, vx);
-        vx.iter_mut().for_each(|v| *v = v.max(EPS));
+        for v in vx.iter_mut() {
+            *v = v.max(EPS);
+        }
         let models = &mut self.models[c * per..(c + 1) * per];
         let vref = &mut self.vref[..bins];
-        vref.fill(0.0);
-        for (j, src) in self.sources.iter().enumerate() {
-            source_model(&self.ref_pow, *src, c, channels, &mut models[1 + j][..bins]);
-            vref.iter_mut().zip(&models[1 + j][..bins]).for_each(|(r, m)| *r += m);
+        match self.sources.as_slice() {
+            // The usual case: one source, whose model is all the fused path needs.
+            [only] if k.interference.is_none() => source_model(&self.ref_pow, *only, c, channels, vref),
+            sources => {
+                vref.fill(0.0);
+                for (j, src) in sources.iter().enumerate() {
+                    source_model(&self.ref_pow, *src, c, channels, &mut models[1 + j][..bins]);
+                    vref.iter_mut().zip(&models[1 + j][..bins]).for_each(|(r, m)| *r += m);
+                }
+            }
         }
         if let Some(a) = k.autoscale.filter(|a| !a.frozen) {
             self.autoscale.update(c, vx, vref, a.forget);
