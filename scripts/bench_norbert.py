@@ -8,8 +8,8 @@ stereo track (the vocal mic, its right channel delayed by 7 samples and 1 dB qui
 mono guitar reference, 44.1 kHz, in a temporary folder.
 
 Both sides do the same job, file to file, at FFT 4096 / 4x, alpha 1, Threshold 0.2, Slope 15:
-  norbert: read the WAVs (soundfile), scipy STFT, `norbert.contrib.residual_model` with
-           autoscale, `norbert.softmask`, the logit compression (norbert's `_logit`;
+  norbert: read the WAVs (soundfile), scipy STFT, `norbert.contrib.residual_model` (its
+           autoscale is always on in 0.2.1), `norbert.softmask`, the logit compression (norbert's `_logit`;
            `compress_filter` itself raises on arrays in 0.2.1), scipy iSTFT, write the WAV.
   Residue: `residue-render` with its defaults (causal, running autoscale, 60 ms smoothing).
 Wall-clock, median of --runs, measured in this one run; the ratio is what is reported.
@@ -56,7 +56,7 @@ def norbert_pipeline(mix_path, ref_path, out_path):
     X = np.stack([stft(mix[:, c]) for c in range(mix.shape[1])], axis=-1).transpose(1, 0, 2)  # (frames, bins, C)
     R = stft(ref).T[..., None, None]                                                           # (frames, bins, 1, 1)
     vr = np.broadcast_to(np.abs(R) ** ALPHA, X.shape + (1,)).copy()                           # one model per channel
-    v = contrib.residual_model(vr, X, alpha=ALPHA, autoscale=True)
+    v = contrib.residual_model(vr, X, alpha=ALPHA)                # 0.2.1: autoscale always on
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         Y = norbert.softmask(v, X)                               # (frames, bins, C, sources): W·X
