@@ -5,7 +5,8 @@
 //! Counts every allocation through a global allocator: what `Engine::new` keeps (buffers for
 //! FFT sizes up to 16384, every FFT plan), what the plugin adds for its editor feed (three
 //! analysis frames in the triple buffer), then allocations and live bytes while 60 s of audio
-//! go through in 64-sample calls with the analysis feed running.
+//! go through in 64-sample calls with the analysis feed running (exits 1 if anything was
+//! allocated or the heap grew: `scripts/test.sh` runs it).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::Relaxed};
@@ -70,9 +71,10 @@ fn main() {
         publisher.publish(engine.analysis());
         received += subscriber.fresh().map_or(0, |_| 1);
     }
-    println!(
-        "60 s at window {max_window} in 64-sample calls, analysis on: {} allocations, live heap {:+} bytes ({received} frames read)",
-        CALLS.load(Relaxed) - calls,
-        LIVE.load(Relaxed) - live
-    );
+    let (allocations, growth) = (CALLS.load(Relaxed) - calls, LIVE.load(Relaxed) - live);
+    println!("60 s at window {max_window} in 64-sample calls, analysis on: {allocations} allocations, live heap {growth:+} bytes ({received} frames read)");
+    if allocations != 0 || growth != 0 || received == 0 {
+        eprintln!("memory: processing must neither allocate nor grow the heap, and frames must reach the reader");
+        std::process::exit(1);
+    }
 }

@@ -10,6 +10,9 @@ cargo xtask bundle residue --release
 cargo build --release --bin residue-render --example editor_demo
 echo "== cargo tests: engine, allocation, CLAP host (release: the DSP is too slow unoptimised)"
 cargo test --release --workspace
+echo "== benches compile; heap per instance, and no growth while processing"
+cargo build --release --benches
+cargo run --release --example memory
 echo "== soak: one hour of audio through the engine (offline speed)"
 cargo run --release --example soak
 echo "== host tests: DawDreamer, pedalboard (VST3), Ardour 7.3 headless, the editor in a real window (Xvfb)"
