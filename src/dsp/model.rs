@@ -59,7 +59,7 @@ pub fn logistic(w: f32, threshold: f32, slope: f32) -> f32 {
 ///
 /// Why not libm's `expf`: it is a call per bin, which kept the compression loop scalar and
 /// made it the engine's most expensive step. This is branch-free, so the loops that use it
-/// vectorise (and widen with AVX2 where the CPU has it, see `simd`).
+/// vectorise (and widen with AVX2 where the CPU has it, see `separator::process_frame`).
 #[inline(always)]
 pub fn exp_clamped(x: f32) -> f32 {
     // 1.5·2^23: adding it rounds to an integer (round-to-nearest), in one vector instruction.
