@@ -6,7 +6,7 @@
 //!     valgrind --tool=callgrind target/profiling/examples/profile_engine
 //!
 //! The test signal is made before processing starts: subtract `main`'s own share (sinf).
-//! `--floor` runs the bare STFT (mask 1) instead of the engine.
+//! `--floor` runs the bare STFT (mask 1) instead of the engine; `--window N` sets the FFT size.
 
 use residue::dsp::stft::Stft;
 use residue::dsp::{Engine, EngineConfig, Ramp, Settings};
@@ -15,11 +15,13 @@ fn main() {
     let rate = 48000;
     let seconds = 20;
     let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![1], max_window: 16384 };
-    let mut engine = Engine::new(&config, 4096, 4, Settings::default()).expect("engine");
+    let args: Vec<String> = std::env::args().collect();
+    let window = args.iter().position(|a| a == "--window").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(4096);
+    let mut engine = Engine::new(&config, window, 4, Settings::default()).expect("engine");
     let signal = |seed: f32| -> Vec<f32> { (0..rate * seconds).map(|n| (n as f32 * 0.0123 * seed).sin() * 0.3 + ((n * 7919) % 211) as f32 * 1e-3).collect() };
     let (mut left, mut right, reference) = (signal(1.0), signal(2.0), signal(3.0));
-    let floor = std::env::args().any(|a| a == "--floor");
-    let mut stft = Stft::new(2, 1, 16384, 4096, 4);
+    let floor = args.iter().any(|a| a == "--floor");
+    let mut stft = Stft::new(2, 1, 16384, window, 4);
     let mut mix = Ramp::new(1.0);
     let start = std::time::Instant::now();
     for at in (0..rate * seconds).step_by(480) {

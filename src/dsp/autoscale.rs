@@ -30,27 +30,32 @@ impl Autoscale {
         self.gain.fill(0.0);
     }
 
-    /// One frame of the running fit for main channel `c` (`forget` = λ per hop).
-    #[inline(always)]
-    pub fn update(&mut self, c: usize, vx: &[f32], vref: &[f32], forget: f32) {
+    /// Main channel `c`'s running sums and gains, `bins` long: `(num, den, gain)`, for a caller
+    /// that folds [`fit`] into its own pass over the bins.
+    pub fn rows(&mut self, c: usize, bins: usize) -> (&mut [f32], &mut [f32], &mut [f32]) {
         let at = c * self.bins;
-        let (num, den, gain) = (&mut self.num[at..at + vx.len()], &mut self.den[at..at + vx.len()], &mut self.gain[at..at + vx.len()]);
-        // Branch-free (the quotient is computed everywhere and selected), zipped (no bounds
-        // checks): the compiler vectorises it.
-        let rows = num.iter_mut().zip(den.iter_mut()).zip(gain.iter_mut()).zip(vx.iter().zip(vref));
-        for (((num, den), gain), (&x, &r)) in rows {
-            let n = forget * *num + x * r;
-            let d = forget * *den + r * r;
-            let informed = d > MIN_WEIGHT;
-            let quotient = n / if informed { d } else { 1.0 };
-            *num = if informed { n } else { 0.0 };
-            *den = if informed { d } else { 0.0 };
-            *gain = if informed { quotient } else { *gain };
-        }
+        (&mut self.num[at..at + bins], &mut self.den[at..at + bins], &mut self.gain[at..at + bins])
     }
 
     /// The learned gain curve of main channel `c` (`bins` entries are meaningful).
     pub fn gains(&self, c: usize, bins: usize) -> &[f32] {
         &self.gain[c * self.bins..c * self.bins + bins]
     }
+}
+
+/// One bin of the running fit: folds in this frame's mixture `x` and reference model `r` with
+/// forgetting `forget` (λ per hop) and returns the bin's gain.
+///
+/// Branch-free (the quotient is computed everywhere and selected), so that a loop over the bins
+/// that calls it vectorises.
+#[inline(always)]
+pub fn fit(num: &mut f32, den: &mut f32, gain: &mut f32, x: f32, r: f32, forget: f32) -> f32 {
+    let n = forget * *num + x * r;
+    let d = forget * *den + r * r;
+    let informed = d > MIN_WEIGHT;
+    let quotient = n / if informed { d } else { 1.0 };
+    *num = if informed { n } else { 0.0 };
+    *den = if informed { d } else { 0.0 };
+    *gain = if informed { quotient } else { *gain };
+    *gain
 }

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use super::analysis::Analysis;
+use super::isa::Isa;
 use super::ramp::Ramp;
 use super::separator::{FrameCoeffs, Separator};
 use super::settings::Settings;
@@ -151,6 +152,17 @@ impl Engine {
                 });
             }
         }
+    }
+
+    /// Runs the per-frame work compiled for `isa` instead of the widest this CPU supports
+    /// (every version computes the same audio); `false` if this CPU cannot run it. For tests
+    /// and benchmarks that compare the versions.
+    pub fn set_isa(&mut self, isa: Isa) -> bool {
+        self.separator.set_isa(isa)
+    }
+
+    pub fn isa(&self) -> Isa {
+        self.separator.isa()
     }
 
     /// Samples between an input sample and its output.

@@ -24,10 +24,14 @@ pub fn reduce(models: &mut [Vec<f32>], state: &mut [Vec<f32>], total: &mut [f32]
     }
     total.fill(EPS);
     for s in state.iter() {
-        total.iter_mut().zip(&s[..bins]).for_each(|(t, s)| *t += s);
+        for (t, s) in total.iter_mut().zip(&s[..bins]) {
+            *t += s;
+        }
     }
     for (m, s) in models.iter_mut().zip(state.iter()) {
         let rows = m[..bins].iter_mut().zip(&s[..bins]).zip(total.iter());
-        rows.for_each(|((m, s), t)| *m *= logistic(s / t, threshold, slope));
+        for ((m, s), t) in rows {
+            *m *= logistic(s / t, threshold, slope);
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod analysis;
 mod autoscale;
 mod engine;
 pub mod interference;
+mod isa;
 pub mod model;
 mod ramp;
 mod separator;
@@ -17,6 +18,7 @@ pub mod window;
 
 pub use analysis::Analysis;
 pub use engine::{ConfigError, Engine, EngineConfig, MAX_MAIN_CHANNELS, MAX_SOURCES, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
+pub use isa::Isa;
 pub use ramp::Ramp;
 pub use settings::{
     CompressionRange, Interference, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, SLOPE_RANGE,

@@ -16,7 +16,9 @@ pub const EPS: f32 = 1e-20;
 pub fn spectral_powers(spec: &[Complex32], alpha: f32, out: &mut [f32]) {
     #[inline(always)]
     fn fill(spec: &[Complex32], out: &mut [f32], pow: impl Fn(f32) -> f32) {
-        out.iter_mut().zip(spec).for_each(|(o, x)| *o = pow(x.re * x.re + x.im * x.im));
+        for (o, x) in out.iter_mut().zip(spec) {
+            *o = pow(x.re * x.re + x.im * x.im);
+        }
     }
     match alpha {
         2.0 => fill(spec, out, |n| n),
@@ -59,7 +61,7 @@ pub fn logistic(w: f32, threshold: f32, slope: f32) -> f32 {
 ///
 /// Why not libm's `expf`: it is a call per bin, which kept the compression loop scalar and
 /// made it the engine's most expensive step. This is branch-free, so the loops that use it
-/// vectorise (and widen with AVX2 where the CPU has it, see `separator::process_frame`).
+/// vectorise (and widen with AVX2 / AVX-512 where the CPU has them, see [`crate::dsp::Isa`]).
 #[inline(always)]
 pub fn exp_clamped(x: f32) -> f32 {
     // 1.5·2^23: adding it rounds to an integer (round-to-nearest), in one vector instruction.
@@ -149,7 +151,9 @@ impl Compressor {
         let factor = &mut scratch[..bins];
         factor.copy_from_slice(&channels[0].as_mut()[..bins]);
         for c in channels[1..].iter_mut() {
-            factor.iter_mut().zip(&c.as_mut()[..bins]).for_each(|(g, w)| *g += w);
+            for (g, w) in factor.iter_mut().zip(&c.as_mut()[..bins]) {
+                *g += w;
+            }
         }
         let inv_c = 1.0 / count as f32;
         for k in factor.iter_mut() {

@@ -3,9 +3,9 @@
 
 
 use super::analysis::Analysis;
-use super::autoscale::Autoscale;
+use super::autoscale::{self, Autoscale};
 use super::interference;
-use multiversion::multiversion;
+use super::isa::Isa;
 use realfft::num_complex::Complex32;
 
 use super::model::{residual, soft_mask, spectral_powers, Compressor, EPS};
@@ -71,6 +71,7 @@ pub struct Separator {
     vx: Vec<Vec<f32>>,
     vref: Vec<f32>,
     total: Vec<f32>,
+    scratch: Vec<f32>,
     /// `models[c * K + k]`: k = 0 the target (residual), k = 1 + j reference source j.
     models: Vec<Vec<f32>>,
     smooth_state: Vec<Vec<f32>>,
@@ -80,6 +81,7 @@ pub struct Separator {
     interference_state: Vec<Vec<f32>>,
     masks: Vec<Vec<f32>>,
     autoscale: Autoscale,
+    isa: Isa,
 }
 
 impl Separator {
@@ -103,12 +105,14 @@ impl Separator {
             vx: rows(channels),
             vref: vec![0.0; max_bins],
             total: vec![0.0; max_bins],
+            scratch: vec![0.0; max_bins],
             models: rows(channels * k),
             smooth_state: rows(channels * k),
             fused_state: rows(channels * 2),
             interference_state: rows(channels * k),
             masks: rows(channels),
             autoscale: Autoscale::new(channels, max_bins),
+            isa: Isa::best(),
             sources,
         }
     }
@@ -127,7 +131,40 @@ impl Separator {
     /// Runs the method on one frame. With `analysis`, also records what the frame looked like
     /// (its `bins`, rows and `reference_power`; the caller sets the rest).
     pub fn process(&mut self, frame: &mut Frame, k: &FrameCoeffs, analysis: Option<&mut Analysis>) {
-        process_frame(self, frame, k, analysis);
+        match self.isa {
+            // SAFETY: `self.isa` is only ever a version `Isa::supported` found on this CPU.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { self.process_avx512(frame, k, analysis) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { self.process_avx2(frame, k, analysis) },
+            _ => self.process_inline(frame, k, analysis),
+        }
+    }
+
+    /// Selects the compiled version of the frame (default: [`Isa::best`]); `false` (and no
+    /// change) if this CPU cannot run it.
+    pub fn set_isa(&mut self, isa: Isa) -> bool {
+        let ok = isa.supported();
+        if ok {
+            self.isa = isa;
+        }
+        ok
+    }
+
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn process_avx2(&mut self, frame: &mut Frame, k: &FrameCoeffs, analysis: Option<&mut Analysis>) {
+        self.process_inline(frame, k, analysis);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,avx512f,avx512vl")]
+    fn process_avx512(&mut self, frame: &mut Frame, k: &FrameCoeffs, analysis: Option<&mut Analysis>) {
+        self.process_inline(frame, k, analysis);
     }
 
     #[inline(always)]
@@ -144,12 +181,9 @@ impl Separator {
         for c in 0..channels {
             self.channel_mask(c, channels, &frame.main[c][..bins], k, analysis.as_deref_mut().map(|a| (a, share)));
         }
-        self.output_masks(channels, bins, k);
-        for (spec, mask) in frame.main.iter_mut().zip(&self.masks).take(channels) {
-            for (x, &m) in spec[..bins].iter_mut().zip(&mask[..bins]) {
-                *x *= m;
-            }
-            if let Some(a) = analysis.as_deref_mut() {
+        self.apply_masks(frame.main, channels, bins, k);
+        if let Some(a) = analysis {
+            for spec in &frame.main[..channels] {
                 for (e, x) in a.output[..bins].iter_mut().zip(&spec[..bins]) {
                     *e += x.norm() * share;
                 }
@@ -163,34 +197,41 @@ impl Separator {
     fn channel_mask(&mut self, c: usize, channels: usize, spec: &[Complex32], k: &FrameCoeffs, mut analysis: Option<(&mut Analysis, f32)>) {
         let bins = spec.len();
         let per = self.sources.len() + 1;
-        let vx = &mut self.vx[c][..bins];
-        spectral_powers(spec, k.alpha, vx);
-        for v in vx.iter_mut() {
-            *v = v.max(EPS);
-        }
         let models = &mut self.models[c * per..(c + 1) * per];
-        let vref = &mut self.vref[..bins];
-        match self.sources.as_slice() {
-            // The usual case: one source, whose model is all the fused path needs.
-            [only] if k.interference.is_none() => source_model(&self.ref_pow, *only, c, channels, vref),
+        // Σ_j v_j. The usual case, one source whose channel is used as it is, borrows its row.
+        let vref: &[f32] = match self.sources.as_slice() {
+            [only] if k.interference.is_none() && (only.channels == 1 || only.channels == channels) => {
+                &self.ref_pow[only.first + if only.channels == 1 { 0 } else { c }][..bins]
+            }
+            [only] if k.interference.is_none() => {
+                source_model(&self.ref_pow, *only, c, channels, &mut self.vref[..bins]);
+                &self.vref[..bins]
+            }
             sources => {
+                let vref = &mut self.vref[..bins];
                 vref.fill(0.0);
                 for (j, src) in sources.iter().enumerate() {
                     source_model(&self.ref_pow, *src, c, channels, &mut models[1 + j][..bins]);
-                    vref.iter_mut().zip(&models[1 + j][..bins]).for_each(|(r, m)| *r += m);
+                    for (r, m) in vref.iter_mut().zip(&models[1 + j][..bins]) {
+                        *r += m;
+                    }
                 }
+                vref
             }
-        }
-        if let Some(a) = k.autoscale.filter(|a| !a.frozen) {
-            self.autoscale.update(c, vx, vref, a.forget);
-        }
-        let gain = k.autoscale.map(|_| self.autoscale.gains(c, bins));
+        };
+        let fit = match k.autoscale {
+            None => Fit::Off,
+            Some(a) if a.frozen => Fit::Hold(self.autoscale.gains(c, bins)),
+            Some(a) => {
+                let (num, den, gain) = self.autoscale.rows(c, bins);
+                Fit::Learn { num, den, gain, forget: a.forget }
+            }
+        };
+        let vx = &mut self.vx[c][..bins];
         // The predicted bleed, Σ_j g·v_j.
         let bleed = &mut self.total[..bins];
-        match gain {
-            Some(gain) => bleed.iter_mut().zip(vref.iter()).zip(gain).for_each(|((b, r), g)| *b = g * r),
-            None => bleed.copy_from_slice(vref),
-        }
+        model_pass(spec, vref, k.alpha, fit, vx, bleed);
+        let gain = k.autoscale.map(|_| self.autoscale.gains(c, bins));
         if let Some((a, share)) = analysis.as_mut() {
             record_model(a, bleed, gain, k.alpha, *share);
         }
@@ -203,69 +244,74 @@ impl Separator {
             Some((coeff, threshold, slope)) => {
                 if let Some(gain) = gain {
                     for m in &mut models[1..] {
-                        m[..bins].iter_mut().zip(gain).for_each(|(v, g)| *v *= g);
+                        for (v, g) in m[..bins].iter_mut().zip(gain) {
+                            *v *= g;
+                        }
                     }
                 }
                 let (target, _) = models.split_first_mut().expect("at least the target model");
-                target[..bins].iter_mut().zip(vx.iter()).zip(bleed.iter()).for_each(|((t, &x), &b)| *t = residual(x, b));
+                for ((t, &x), &b) in target[..bins].iter_mut().zip(vx.iter()).zip(bleed.iter()) {
+                    *t = residual(x, b);
+                }
                 if let Some(coeff) = k.smoothing {
                     for (m, s) in models.iter_mut().zip(&mut self.smooth_state[c * per..(c + 1) * per]) {
                         smooth_in_place(&mut s[..bins], &mut m[..bins], coeff);
                     }
                 }
                 let state = &mut self.interference_state[c * per..(c + 1) * per];
-                interference::reduce(models, state, bleed, vref, coeff, threshold, slope);
+                interference::reduce(models, state, bleed, &mut self.scratch[..bins], coeff, threshold, slope);
                 let total = bleed;
                 total.copy_from_slice(&models[0][..bins]);
                 for m in &models[1..] {
-                    total.iter_mut().zip(&m[..bins]).for_each(|(t, v)| *t += v);
+                    for (t, v) in total.iter_mut().zip(&m[..bins]) {
+                        *t += v;
+                    }
                 }
-                mask.iter_mut().zip(&models[0][..bins]).zip(total.iter()).for_each(|((w, &t), &sum)| *w = soft_mask(t, sum));
+                for ((w, &t), &sum) in mask.iter_mut().zip(&models[0][..bins]).zip(total.iter()) {
+                    *w = soft_mask(t, sum);
+                }
             }
         }
         if let Some((a, share)) = analysis {
-            a.mask[..bins].iter_mut().zip(mask.iter()).for_each(|(e, &w)| *e += w * share);
-        }
-    }
-
-    /// Turns the target's soft masks into the masks of the selected output.
-    #[inline(always)]
-    fn output_masks(&mut self, channels: usize, bins: usize, k: &FrameCoeffs) {
-        let masks = &mut self.masks[..channels];
-        if k.output == OutputMode::Reference {
-            invert(masks, bins);
-            return;
-        }
-        if let Some(comp) = k.compressor {
-            if k.link && channels > 1 {
-                comp.compress_linked(masks, bins, &mut self.total);
-            } else {
-                for m in masks.iter_mut() {
-                    comp.compress(&mut m[..bins]);
-                }
+            for (e, &w) in a.mask[..bins].iter_mut().zip(mask.iter()) {
+                *e += w * share;
             }
         }
-        if k.output == OutputMode::Removed {
-            invert(masks, bins);
+    }
+
+    /// Turns the target's soft masks into the selected output's masks and applies them to the
+    /// spectra, in one pass per channel (linked compression first needs every channel's mask).
+    #[inline(always)]
+    fn apply_masks(&mut self, main: &mut [Vec<Complex32>], channels: usize, bins: usize, k: &FrameCoeffs) {
+        let masks = &mut self.masks[..channels];
+        let mut curve = k.compressor;
+        if k.output != OutputMode::Reference && k.link && channels > 1 {
+            // The linked curve needs every channel's mask: it runs as a pass of its own.
+            if let Some(comp) = curve.take() {
+                comp.compress_linked(masks, bins, &mut self.total);
+            }
+        }
+        // Plain loops and closures inlined into `apply`: no loop body leaves this function, so
+        // each is compiled at the vector width `process` picked.
+        for (spec, mask) in main[..channels].iter_mut().zip(masks.iter()) {
+            let (x, m) = (&mut spec[..bins], &mask[..bins]);
+            match (k.output, curve) {
+                (OutputMode::Reference, _) => apply(x, m, |w| 1.0 - w),
+                (OutputMode::Removed, Some(c)) => apply(x, m, |w| 1.0 - c.apply(w)),
+                (OutputMode::Removed, None) => apply(x, m, |w| 1.0 - w),
+                (OutputMode::Target, Some(c)) => apply(x, m, |w| c.apply(w)),
+                (OutputMode::Target, None) => apply(x, m, |w| w),
+            }
         }
     }
 }
 
-/// The frame, compiled for the baseline CPU and again for AVX2, picked at run time (the
-/// CPU check is cached): every per-bin loop is written to vectorise, so wider vectors pay
-/// directly. Every loop is element-wise and Rust never fuses a multiply-add on its own, so
-/// each lane rounds exactly like the scalar code: both versions compute the same audio.
-#[multiversion(targets("x86_64+avx2"))]
-fn process_frame(separator: &mut Separator, frame: &mut Frame, k: &FrameCoeffs, analysis: Option<&mut Analysis>) {
-    separator.process_inline(frame, k, analysis);
-}
-
+/// `spec *= out(mask)`, bin by bin, with the output curve `out` inlined into the loop.
 #[inline(always)]
-fn invert(masks: &mut [Vec<f32>], bins: usize) {
-    for m in masks {
-        for w in &mut m[..bins] {
-            *w = 1.0 - *w;
-        }
+fn apply(spec: &mut [Complex32], mask: &[f32], out: impl Fn(f32) -> f32) {
+    // A plain loop keeps the body (and `out`) in the caller, compiled at its vector width.
+    for (x, &w) in spec.iter_mut().zip(mask) {
+        *x *= out(w);
     }
 }
 
@@ -290,6 +336,54 @@ fn source_model(ref_pow: &[Vec<f32>], src: Source, c: usize, main_channels: usiz
     }
 }
 
+/// How the bleed gain is found this frame.
+enum Fit<'a> {
+    /// Gain 1 (autoscale off).
+    Off,
+    /// The learned gains, held (frozen).
+    Hold(&'a [f32]),
+    /// The running fit's rows, updated with forgetting factor `forget`.
+    Learn { num: &'a mut [f32], den: &'a mut [f32], gain: &'a mut [f32], forget: f32 },
+}
+
+/// One pass over the bins of a main channel: the mixture model `vx = max(EPS, |X|^alpha)`, the
+/// autoscale fit of `vref` to it, and the predicted bleed `g·vref`. The exponent and the fit
+/// are matched outside the loop so that each combination compiles to one vectorised loop.
+#[inline(always)]
+fn model_pass(spec: &[Complex32], vref: &[f32], alpha: f32, fit: Fit, vx: &mut [f32], bleed: &mut [f32]) {
+    match alpha {
+        2.0 => model_loop(spec, vref, |n| n, fit, vx, bleed),
+        1.0 => model_loop(spec, vref, f32::sqrt, fit, vx, bleed),
+        alpha => model_loop(spec, vref, |n| n.powf(0.5 * alpha), fit, vx, bleed),
+    }
+}
+
+#[inline(always)]
+fn model_loop(spec: &[Complex32], vref: &[f32], pow: impl Fn(f32) -> f32, fit: Fit, vx: &mut [f32], bleed: &mut [f32]) {
+    let model = |x: &Complex32| pow(x.norm_sqr()).max(EPS);
+    let rows = spec.iter().zip(vref).zip(vx.iter_mut()).zip(bleed.iter_mut());
+    match fit {
+        Fit::Off => {
+            for (((x, &r), v), b) in rows {
+                *v = model(x);
+                *b = r;
+            }
+        }
+        Fit::Hold(gain) => {
+            for ((((x, &r), v), b), &g) in rows.zip(gain) {
+                *v = model(x);
+                *b = g * r;
+            }
+        }
+        Fit::Learn { num, den, gain, forget } => {
+            for ((((x, &r), v), b), (n, (d, g))) in rows.zip(num.iter_mut().zip(den.iter_mut().zip(gain.iter_mut()))) {
+                *v = model(x);
+                *b = autoscale::fit(n, d, g, *v, r, forget) * r;
+            }
+        }
+    }
+}
+
 /// Residual, smoothing and Wiener mask in one pass, for the usual case without interference
 /// reduction: `state` = [smoothed target, smoothed bleed] of this channel.
 #[inline(always)]
@@ -297,18 +391,20 @@ fn fused_mask(vx: &[f32], bleed: &[f32], smoothing: Option<f32>, state: &mut [Ve
     let bins = mask.len();
     let rows = mask.iter_mut().zip(vx).zip(bleed);
     match smoothing {
-        None => rows.for_each(|((w, &x), &b)| {
-            let t = residual(x, b);
-            *w = soft_mask(t, t + b);
-        }),
+        None => {
+            for ((w, &x), &b) in rows {
+                let t = residual(x, b);
+                *w = soft_mask(t, t + b);
+            }
+        }
         Some(coeff) => {
             let [target, others] = state else { unreachable!("two state rows per channel") };
             let states = target[..bins].iter_mut().zip(&mut others[..bins]);
-            rows.zip(states).for_each(|(((w, &x), &b), (st, sb))| {
+            for (((w, &x), &b), (st, sb)) in rows.zip(states) {
                 *st = step(*st, residual(x, b), coeff);
                 *sb = step(*sb, b, coeff);
                 *w = soft_mask(*st, *st + *sb);
-            });
+            }
         }
     }
 }

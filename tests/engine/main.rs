@@ -8,6 +8,7 @@ mod channels;
 mod harness;
 mod hostile_input;
 mod interference;
+mod isa;
 mod live_changes;
 mod norbert_e2e;
 mod norbert_frame;
