@@ -1,6 +1,7 @@
 //! The offline renderer behind `residue-render`: the plugin's engine over whole files,
 //! latency-compensated, so the output lines up sample for sample with the input.
 
+mod pipeline;
 pub mod plot;
 pub mod wav;
 
@@ -8,7 +9,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::dsp::{ConfigError, Engine, EngineConfig, Settings, MAX_MAIN_CHANNELS, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
+use wav::{WavSink, WavSource};
+
+use crate::dsp::{ConfigError, EngineConfig, Settings, MAX_MAIN_CHANNELS, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
 
 #[derive(Debug)]
 pub enum RenderError {
@@ -82,98 +85,93 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
             return Err(RenderError::NotPng(plot.to_path_buf()));
         }
     }
-    let mix = wav::read(job.mix)?;
-    if mix.frames() == 0 {
+    let mut mix = WavSource::open(job.mix)?;
+    let frames = mix.frames();
+    if frames == 0 {
         return Err(RenderError::Empty(job.mix.to_path_buf()));
     }
-    let rate = mix.spec.sample_rate as f32;
-    if !(SAMPLE_RATE_RANGE.0..=SAMPLE_RATE_RANGE.1).contains(&rate) {
-        return Err(RenderError::Io(job.mix.to_path_buf(), ConfigError::SampleRate(rate).to_string()));
+    let rate = mix.spec().sample_rate;
+    if !(SAMPLE_RATE_RANGE.0..=SAMPLE_RATE_RANGE.1).contains(&(rate as f32)) {
+        return Err(RenderError::Io(job.mix.to_path_buf(), ConfigError::SampleRate(rate as f32).to_string()));
     }
-    if mix.channels.len() > MAX_MAIN_CHANNELS {
-        return Err(RenderError::Channels(job.mix.to_path_buf(), mix.channels.len(), "the mix must be mono or stereo"));
+    if mix.channels() > MAX_MAIN_CHANNELS {
+        return Err(RenderError::Channels(job.mix.to_path_buf(), mix.channels(), "the mix must be mono or stereo"));
     }
     let mut warnings = Vec::new();
-    let mut refs: Vec<Vec<f32>> = Vec::new();
-    let mut sources = Vec::new();
+    let mut refs = Vec::new();
     for path in job.references {
-        let r = wav::read(path)?;
+        let r = WavSource::open(path)?;
         if r.frames() == 0 {
             return Err(RenderError::Empty(path.clone()));
         }
-        if r.spec.sample_rate != mix.spec.sample_rate {
-            return Err(RenderError::RateMismatch { mix: mix.spec.sample_rate, reference: path.clone(), rate: r.spec.sample_rate });
+        if r.spec().sample_rate != rate {
+            return Err(RenderError::RateMismatch { mix: rate, reference: path.clone(), rate: r.spec().sample_rate });
         }
-        if r.channels.len() > MAX_SOURCE_CHANNELS {
-            return Err(RenderError::Channels(path.clone(), r.channels.len(), "a reference must be mono or stereo"));
+        if r.channels() > MAX_SOURCE_CHANNELS {
+            return Err(RenderError::Channels(path.clone(), r.channels(), "a reference must be mono or stereo"));
         }
-        if r.frames() < mix.frames() {
+        if r.frames() < frames {
             warnings.push(format!("{}: shorter than the mix; padded with silence", path.display()));
         }
-        sources.push(r.channels.len());
-        refs.extend(r.channels);
+        refs.push(r);
     }
     if job.references.is_empty() {
         warnings.push("no --reference given: the mix passes through unchanged".into());
     }
-    let config = EngineConfig { sample_rate: mix.spec.sample_rate as f32, main_channels: mix.channels.len(), sources, max_window: job.window };
-    let mut engine = Engine::new(&config, job.window, job.overlap, job.settings).map_err(RenderError::Engine)?;
-    let started = Instant::now();
-    let out = run(&mut engine, &mix.channels, &refs, &mut progress);
-    let seconds = started.elapsed().as_secs_f64();
-    let energy = |chs: &[Vec<f32>]| chs.iter().flatten().map(|x| (*x as f64).powi(2)).sum::<f64>();
-    let change_db = 10.0 * (energy(&out).max(1e-30) / energy(&mix.channels).max(1e-30)).log10();
+    let config = EngineConfig { sample_rate: rate as f32, main_channels: mix.channels(), sources: refs.iter().map(WavSource::channels).collect(), max_window: job.window };
+    let plan = pipeline::plan(&config, job.window, job.overlap, job.settings).map_err(RenderError::Engine)?;
     let spec = match job.format {
-        Some((bits_per_sample, sample_format)) => hound::WavSpec { bits_per_sample, sample_format, ..mix.spec },
-        None => mix.spec,
+        Some((bits_per_sample, sample_format)) => hound::WavSpec { bits_per_sample, sample_format, ..mix.spec() },
+        None => mix.spec(),
     };
-    wav::write(job.output, &out, spec)?;
-    if let Some(path) = job.plot {
+    let mut sink = WavSink::create(job.output, spec, frames)?;
+    // What the picture needs, kept only when one is asked for.
+    let mut kept_mix: Option<Vec<Vec<f32>>> = job.plot.map(|_| vec![Vec::new(); config.main_channels]);
+    let mut kept_out = kept_mix.clone();
+    let (mut energy_in, mut energy_out, mut mix_read) = (0.0, 0.0, 0);
+    let started = Instant::now();
+    let read = |main: &mut [Vec<f32>], ref_channels: &mut [Vec<f32>], n: usize| {
+        mix.read_block(main, n)?;
+        let real = n.min(frames - mix_read);
+        mix_read += real;
+        energy_in += main.iter().map(|c| energy(&c[..real])).sum::<f64>();
+        if let Some(kept_mix) = kept_mix.as_mut() {
+            kept_mix.iter_mut().zip(main.iter()).for_each(|(k, c)| k.extend_from_slice(&c[..real]));
+        }
+        let mut at = 0;
+        for r in refs.iter_mut() {
+            r.read_block(&mut ref_channels[at..at + r.channels()], n)?;
+            at += r.channels();
+        }
+        Ok(())
+    };
+    let write = |out: &[&[f32]], n: usize| {
+        energy_out += out.iter().map(|c| energy(c)).sum::<f64>();
+        if let Some(kept_out) = kept_out.as_mut() {
+            kept_out.iter_mut().zip(out).for_each(|(k, c)| k.extend_from_slice(c));
+        }
+        sink.write_block(out, n)
+    };
+    pipeline::stream(plan, frames, read, write, &mut progress)?;
+    sink.finish()?;
+    let seconds = started.elapsed().as_secs_f64();
+    let change_db = 10.0 * (energy_out.max(1e-30) / energy_in.max(1e-30)).log10();
+    if let (Some(path), Some(kept_mix), Some(kept_out)) = (job.plot, kept_mix, kept_out) {
         let title = format!("{}: Threshold {:.2}, Slope {:.1}, FFT {}, overlap {}x", job.mix.file_name().unwrap_or_default().to_string_lossy(), job.settings.threshold, job.settings.slope, job.window, job.overlap);
-        plot::Picture::new(&mix.channels, &out, mix.spec.sample_rate, 600, 240).write(path, &title, job.settings.output)?;
+        plot::Picture::new(&kept_mix, &kept_out, rate, 600, 240).write(path, &title, job.settings.output)?;
     }
-    Ok(Report { frames: mix.frames(), sample_rate: mix.spec.sample_rate, seconds, warnings, change_db })
+    Ok(Report { frames, sample_rate: rate, seconds, warnings, change_db })
 }
 
-/// The engine over whole signals, latency removed: output `i` is the processed input `i`.
-pub fn run(engine: &mut Engine, main: &[Vec<f32>], refs: &[Vec<f32>], progress: &mut impl FnMut(usize, usize)) -> Vec<Vec<f32>> {
-    const BLOCK: usize = 8192;
-    let frames = main.first().map_or(0, Vec::len);
-    let latency = engine.latency();
-    let total = frames + latency;
-    let mut out = vec![vec![0.0f32; frames]; main.len()];
-    let mut block = vec![vec![0.0f32; BLOCK]; main.len()];
-    let mut ref_block = vec![vec![0.0f32; BLOCK]; refs.len()];
-    let mut at = 0;
-    while at < total {
-        let n = BLOCK.min(total - at);
-        for (b, src) in block.iter_mut().zip(main) {
-            fill(&mut b[..n], src, at);
+/// Σ x², in f64, summed in eight independent lanes so that it vectorises.
+fn energy(x: &[f32]) -> f64 {
+    let mut lanes = [0.0f64; 8];
+    let chunks = x.chunks_exact(8);
+    let rest: f64 = chunks.remainder().iter().map(|&v| v as f64 * v as f64).sum();
+    for chunk in chunks {
+        for (l, &v) in lanes.iter_mut().zip(chunk) {
+            *l += v as f64 * v as f64;
         }
-        for (b, src) in ref_block.iter_mut().zip(refs) {
-            fill(&mut b[..n], src, at);
-        }
-        let mut chans: Vec<&mut [f32]> = block.iter_mut().map(|b| &mut b[..n]).collect();
-        let r: Vec<&[f32]> = ref_block.iter().map(|b| &b[..n]).collect();
-        engine.process(&mut chans, &r);
-        // Output sample `at + i` is input sample `at + i − latency`.
-        for (o, b) in out.iter_mut().zip(&block) {
-            for i in 0..n {
-                if let Some(k) = (at + i).checked_sub(latency) {
-                    o[k] = b[i];
-                }
-            }
-        }
-        at += n;
-        progress(at.min(total), total);
     }
-    out
-}
-
-/// Copies `src[at..at + dst.len()]` into `dst`, silence beyond the end of `src`.
-fn fill(dst: &mut [f32], src: &[f32], at: usize) {
-    let tail = src.get(at..).unwrap_or(&[]);
-    let available = tail.len().min(dst.len());
-    dst[..available].copy_from_slice(&tail[..available]);
-    dst[available..].fill(0.0);
+    lanes.iter().sum::<f64>() + rest
 }
