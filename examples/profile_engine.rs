@@ -6,10 +6,11 @@
 //!     valgrind --tool=callgrind target/profiling/examples/profile_engine
 //!
 //! The test signal is made before processing starts: subtract `main`'s own share (sinf).
-//! `--floor` runs the bare STFT (mask 1) instead of the engine; `--window N` sets the FFT size.
+//! `--floor` runs the bare STFT (mask 1) instead of the engine; `--window N` sets the FFT size;
+//! `--isa baseline|avx2|avx512` picks the compiled version of the frame (default: the widest).
 
 use residue::dsp::stft::Stft;
-use residue::dsp::{Engine, EngineConfig, Ramp, Settings};
+use residue::dsp::{Engine, EngineConfig, Isa, Ramp, Settings};
 
 fn main() {
     let rate = 48000;
@@ -18,6 +19,13 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let window = args.iter().position(|a| a == "--window").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(4096);
     let mut engine = Engine::new(&config, window, 4, Settings::default()).expect("engine");
+    let isa = match args.iter().position(|a| a == "--isa").and_then(|i| args.get(i + 1)).map(String::as_str) {
+        Some("baseline") => Isa::Baseline,
+        Some("avx2") => Isa::Avx2,
+        Some("avx512") => Isa::Avx512,
+        _ => engine.isa(),
+    };
+    assert!(engine.set_isa(isa), "this CPU cannot run {isa:?}");
     let signal = |seed: f32| -> Vec<f32> { (0..rate * seconds).map(|n| (n as f32 * 0.0123 * seed).sin() * 0.3 + ((n * 7919) % 211) as f32 * 1e-3).collect() };
     let (mut left, mut right, reference) = (signal(1.0), signal(2.0), signal(3.0));
     let floor = args.iter().any(|a| a == "--floor");
