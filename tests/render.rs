@@ -351,7 +351,7 @@ fn wav_blocks_decode_and_encode_like_hound() {
         let mut sink = WavSink::create(&out_path, spec.spec, len).unwrap();
         for at in (0..len).step_by(20_000) {
             let n = 20_000.min(len - at);
-            sink.write_block(&[&x[at..at + n], &y[at..at + n]], n).unwrap();
+            sink.write_block(&[&x[at..at + n], &y[at..at + n]]).unwrap();
         }
         sink.finish().unwrap();
         let (back, back_spec) = read(&out_path);

@@ -145,12 +145,12 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
         }
         Ok(())
     };
-    let write = |out: &[&[f32]], n: usize| {
+    let write = |out: &[&[f32]]| {
         energy_out += out.iter().map(|c| energy(c)).sum::<f64>();
         if let Some(kept_out) = kept_out.as_mut() {
             kept_out.iter_mut().zip(out).for_each(|(k, c)| k.extend_from_slice(c));
         }
-        sink.write_block(out, n)
+        sink.write_block(out)
     };
     pipeline::stream(plan, frames, read, write, &mut progress)?;
     sink.finish()?;

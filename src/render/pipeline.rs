@@ -10,7 +10,7 @@ use crate::dsp::{ConfigError, Engine, EngineConfig, Settings};
 use super::RenderError;
 
 /// Frames per block: large enough that handing blocks between threads costs nothing.
-const BLOCK: usize = 1 << 17;
+const BLOCK: usize = 1 << 16;
 /// Blocks in flight per engine: one being processed while the next is read.
 const DEPTH: usize = 2;
 
@@ -71,13 +71,13 @@ struct Block {
 
 /// Runs `frames` frames through the lanes, latency removed: the `i`-th frame written is the
 /// processed `i`-th frame read. `read(mix, refs, n)` fills the first `n` frames of every mix
-/// and reference channel (silence past their ends); `write(channels, n)` takes `n` finished
-/// frames; `progress(done, total)` follows the frames.
+/// and reference channel (silence past their ends); `write(channels)` takes finished frames;
+/// `progress(done, total)` follows the frames.
 pub fn stream(
     plan: Plan,
     frames: usize,
     mut read: impl FnMut(&mut [Vec<f32>], &mut [Vec<f32>], usize) -> Result<(), RenderError>,
-    mut write: impl FnMut(&[&[f32]], usize) -> Result<(), RenderError>,
+    mut write: impl FnMut(&[&[f32]]) -> Result<(), RenderError>,
     progress: &mut impl FnMut(usize, usize),
 ) -> Result<(), RenderError> {
     let Plan { lanes, main_channels, ref_channels } = plan;
@@ -138,7 +138,7 @@ pub fn stream(
                     out[c] = &samples[skip..skip + count];
                 }
             }
-            write(&out, count)?;
+            write(&out)?;
             written += count;
             for ((_, _, pool), block) in links.iter_mut().zip(finished) {
                 pool.push(block);

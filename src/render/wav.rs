@@ -206,8 +206,9 @@ impl WavSink {
         Ok(sink)
     }
 
-    /// Appends `count` frames: `channels[c][..count]` for every channel of the file.
-    pub fn write_block(&mut self, channels: &[&[f32]], count: usize) -> Result<(), RenderError> {
+    /// Appends the frames in `channels` (one slice per channel of the file, all as long).
+    pub fn write_block(&mut self, channels: &[&[f32]]) -> Result<(), RenderError> {
+        let count = channels.first().map_or(0, |c| c.len());
         let frame_bytes = self.spec.channels as usize * self.width;
         self.bytes.resize(count * frame_bytes, 0);
         let block = &mut self.bytes[..];
