@@ -89,16 +89,22 @@ fn main() {
     if let Some(path) = args.screenshot.clone() {
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_secs_f64(args.seconds));
-            match screenshot(&path) {
+            let code = match screenshot(&path) {
                 Ok((w, h)) => {
                     println!("wrote {} ({w}x{h})", path.display());
-                    std::process::exit(0)
+                    0
                 }
                 Err(e) => {
                     eprintln!("screenshot failed: {e}");
-                    std::process::exit(1)
+                    1
                 }
-            }
+            };
+            use std::io::Write as _;
+            let _ = std::io::stdout().flush();
+            // `_exit`, not `process::exit`: exit handlers (Mesa's among them) would tear down the
+            // GL display while the window thread is still drawing a frame, and that frame's
+            // buffer swap then fails and aborts the process.
+            unsafe { libc::_exit(code) }
         });
     }
 
