@@ -23,6 +23,10 @@ pub struct Analysis {
     pub gain: Vec<f32>,
     /// Mean power of the reference spectra this frame (0: the sidechain is silent).
     pub reference_power: f32,
+    /// How late the reference is taken (its delay to the bleed), ms; the first source's.
+    pub lag_ms: f32,
+    /// Whether that lag is settled: set by hand, or found by the lag search.
+    pub lag_found: bool,
     /// Frames analysed since the engine was made; tells a reader whether this one is new.
     pub serial: u64,
 }
@@ -54,6 +58,8 @@ impl Analysis {
         self.window = other.window;
         self.overlap = other.overlap;
         self.reference_power = other.reference_power;
+        self.lag_ms = other.lag_ms;
+        self.lag_found = other.lag_found;
         self.serial = other.serial;
     }
 

@@ -5,15 +5,21 @@ use std::fmt;
 
 use super::analysis::Analysis;
 use super::isa::Isa;
+use super::lag::LagFinder;
 use super::ramp::Ramp;
 use super::separator::{FrameCoeffs, Separator};
-use super::settings::Settings;
+use super::settings::{Settings, LAG_RANGE_MS};
 use super::stft::{valid_shape, Stft, MAX_WINDOW, MIN_WINDOW, OVERLAPS};
 
 pub const MAX_MAIN_CHANNELS: usize = 2;
 pub const MAX_SOURCE_CHANNELS: usize = 2;
 pub const MAX_SOURCES: usize = 8;
 pub const SAMPLE_RATE_RANGE: (f32, f32) = (8_000.0, 384_000.0);
+
+/// The longest reference delay at `sample_rate`, samples (the delay line's length).
+pub fn max_lag_samples(sample_rate: f32) -> usize {
+    (LAG_RANGE_MS.1 * 1e-3 * sample_rate).ceil() as usize
+}
 
 /// What is fixed for the engine's lifetime (everything that sizes a buffer).
 #[derive(Clone, Debug, PartialEq)]
@@ -56,6 +62,9 @@ pub struct Engine {
     sample_rate: f32,
     stft: Stft,
     separator: Separator,
+    lag: LagFinder,
+    /// Channel count of each reference source.
+    sources: Vec<usize>,
     settings: Settings,
     coeffs: FrameCoeffs,
     mix: Ramp,
@@ -85,18 +94,22 @@ impl Engine {
         }
         let ref_channels = config.sources.iter().sum();
         let settings = settings.sanitized();
-        let stft = Stft::new(config.main_channels, ref_channels, max_window, window, overlap);
-        let coeffs = FrameCoeffs::new(&settings, stft.hop() as f32 / rate);
-        Ok(Self {
+        let stft = Stft::new(config.main_channels, ref_channels, max_window, max_lag_samples(rate), window, overlap);
+        let coeffs = FrameCoeffs::new(&settings, stft.hop() as f32 / rate, overlap);
+        let mut engine = Self {
             sample_rate: rate,
             separator: Separator::new(config.main_channels, &config.sources, max_window / 2 + 1),
+            lag: LagFinder::new(config.sources.len(), max_window),
+            sources: config.sources.clone(),
             stft,
             mix: Ramp::new(settings.mix),
             settings,
             coeffs,
             analysis: Analysis::with_capacity(max_window / 2 + 1),
             analysing: false,
-        })
+        };
+        engine.reset_lag();
+        Ok(engine)
     }
 
     /// Switches window size and overlap without allocating. Resets the engine, changes the
@@ -108,7 +121,7 @@ impl Engine {
         if !self.stft.set_window(window, overlap) {
             return Err(ConfigError::Window { size: window, overlap, max_window: self.max_window() });
         }
-        self.coeffs = FrameCoeffs::new(&self.settings, self.hop_seconds());
+        self.coeffs = FrameCoeffs::new(&self.settings, self.hop_seconds(), overlap);
         self.reset();
         Ok(())
     }
@@ -120,8 +133,12 @@ impl Engine {
             return;
         }
         self.mix.set_target(settings.mix, self.stft.hop() as u32);
+        let lag_changed = (settings.auto_lag, settings.lag_ms) != (self.settings.auto_lag, self.settings.lag_ms);
         self.settings = settings;
-        self.coeffs = FrameCoeffs::new(&settings, self.hop_seconds());
+        self.coeffs = FrameCoeffs::new(&settings, self.hop_seconds(), self.stft.overlap());
+        if lag_changed && !settings.auto_lag {
+            self.reset_lag();
+        }
     }
 
     pub fn settings(&self) -> &Settings {
@@ -132,26 +149,62 @@ impl Engine {
     pub fn reset(&mut self) {
         self.stft.reset();
         self.separator.reset();
+        self.lag.reset();
+        self.reset_lag();
         self.mix.jump();
+    }
+
+    /// The reference delay from the settings: the manual lag, or 0 until one is found.
+    fn reset_lag(&mut self) {
+        let d = if self.settings.auto_lag { 0 } else { (self.settings.lag_ms * 1e-3 * self.sample_rate).round() as usize };
+        for r in 0..self.stft.ref_channels() {
+            self.stft.set_ref_delay(r, d);
+        }
     }
 
     /// Processes one block in place. `main` holds the main channels (all the same length),
     /// `refs` the reference channels, source after source; a missing or short reference
     /// channel counts as silence. Output = input delayed by [`Engine::latency`] samples, cleaned.
     pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]]) {
-        let (separator, coeffs) = (&mut self.separator, &self.coeffs);
-        let analysis = self.analysing.then_some(&mut self.analysis);
-        match analysis {
-            None => self.stft.process(main, refs, &mut self.mix, |frame| separator.process(frame, coeffs, None)),
-            Some(a) => {
-                let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.stft.overlap());
-                self.stft.process(main, refs, &mut self.mix, |frame| {
-                    separator.process(frame, coeffs, Some(&mut *a));
-                    (a.sample_rate, a.window, a.overlap) = (rate, window, overlap);
-                    a.serial += 1;
-                });
+        let (separator, coeffs, lag, sources) = (&mut self.separator, &self.coeffs, &mut self.lag, &self.sources);
+        let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.stft.overlap());
+        let hop_seconds = (window / overlap) as f32 / rate;
+        let auto_lag = self.settings.auto_lag;
+        let mut analysis = self.analysing.then_some(&mut self.analysis);
+        self.stft.process(main, refs, &mut self.mix, |frame| {
+            if auto_lag {
+                // Observed before the separator edits the main spectra.
+                let mut first = 0;
+                for (j, &n) in sources.iter().enumerate() {
+                    lag.observe(j, frame.main, &frame.refs[first..first + n], window, frame.ref_delay[first], hop_seconds);
+                    first += n;
+                }
             }
-        }
+            separator.process(frame, coeffs, analysis.as_deref_mut());
+            if auto_lag {
+                lag.update(window, overlap, frame.max_delay);
+                let mut first = 0;
+                for (j, &n) in sources.iter().enumerate() {
+                    if let (d, true) = lag.lag(j) {
+                        frame.ref_delay[first..first + n].fill(d);
+                    }
+                    first += n;
+                }
+            }
+            if let Some(a) = analysis.as_deref_mut() {
+                (a.sample_rate, a.window, a.overlap) = (rate, window, overlap);
+                a.lag_ms = frame.ref_delay.first().map_or(0.0, |&d| d as f32 * 1e3 / rate);
+                a.lag_found = !auto_lag || lag.lag(0).1;
+                a.serial += 1;
+            }
+        });
+    }
+
+    /// The delay applied to reference source `j` (samples), and whether it is settled: set by
+    /// hand, or found by the lag search (false while the search has found nothing yet).
+    pub fn reference_lag(&self, j: usize) -> (usize, bool) {
+        let first: usize = self.sources[..j.min(self.sources.len())].iter().sum();
+        (self.stft.ref_delay(first), !self.settings.auto_lag || self.lag.lag(j).1)
     }
 
     /// Runs the per-frame work compiled for `isa` instead of the widest this CPU supports
@@ -205,9 +258,14 @@ impl Engine {
         self.stft.ref_channels()
     }
 
-    /// The learned autoscale gain per bin of main channel `c` (for display).
+    /// The learned bleed gain per bin of main channel `c`: the direct tap's (for display).
     pub fn learned_gain(&self, c: usize) -> &[f32] {
-        self.separator.learned_gain(c, self.stft.bins())
+        self.separator.learned_gain(c, 0, self.stft.bins())
+    }
+
+    /// The learned gain of tap `l` (0: direct, then every half window later) of main channel `c`.
+    pub fn learned_tap(&self, c: usize, l: usize) -> &[f32] {
+        self.separator.learned_gain(c, l, self.stft.bins())
     }
 
     fn hop_seconds(&self) -> f32 {

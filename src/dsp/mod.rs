@@ -4,23 +4,24 @@
 //! all drive [`Engine`] with plain slices.
 
 pub mod analysis;
-mod autoscale;
 mod engine;
 pub mod interference;
 mod isa;
+mod lag;
 pub mod model;
 mod ramp;
 mod separator;
 mod settings;
 pub mod smoothing;
 pub mod stft;
+pub mod taps;
 pub mod window;
 
 pub use analysis::Analysis;
-pub use engine::{ConfigError, Engine, EngineConfig, MAX_MAIN_CHANNELS, MAX_SOURCES, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
+pub use engine::{max_lag_samples, ConfigError, Engine, EngineConfig, MAX_MAIN_CHANNELS, MAX_SOURCES, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
 pub use isa::Isa;
 pub use ramp::Ramp;
 pub use settings::{
-    CompressionRange, Interference, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, SLOPE_RANGE,
-    SMOOTHING_RANGE,
+    CompressionRange, Interference, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, LAG_RANGE_MS,
+    MAX_TAIL_FRAMES, SLOPE_RANGE, SMOOTHING_RANGE,
 };

@@ -1,9 +1,8 @@
-//! One STFT frame of the method, bin by bin: models → autoscale → residual → smoothing →
-//! interference reduction → Wiener mask → logistic compression → output mask → apply.
-
+//! One STFT frame of the method, bin by bin: models → bleed fit (autoscale, with tail taps) →
+//! residual → smoothing → interference reduction → Wiener mask → logistic compression →
+//! output mask → apply.
 
 use super::analysis::Analysis;
-use super::autoscale::{self, Autoscale};
 use super::interference;
 use super::isa::Isa;
 use realfft::num_complex::Complex32;
@@ -12,6 +11,15 @@ use super::model::{residual, soft_mask, spectral_powers, Compressor, EPS};
 use super::settings::{CompressionRange, OutputMode, Settings};
 use super::smoothing::{self, smooth_in_place, step};
 use super::stft::Frame;
+use super::taps::{TapFit, MAX_TAPS};
+
+/// Taps lie half a window apart (at least one hop): adjacent hops of a 4× or 8× overlapped STFT
+/// are too alike to tell a tail from the direct sound.
+pub fn tap_spacing(overlap: usize) -> usize {
+    (overlap / 2).max(1)
+}
+/// Past reference-model frames kept per main channel for the taps, at the largest spacing.
+const HISTORY: usize = (MAX_TAPS - 1) * 4;
 
 /// Per-hop constants derived from the settings, worked out when settings or hop change.
 #[derive(Clone, Copy, Debug)]
@@ -25,6 +33,10 @@ pub struct FrameCoeffs {
     pub compressor: Option<Compressor>,
     pub link: bool,
     pub output: OutputMode,
+    /// Reference frames in the bleed fit, and hops between them.
+    pub taps: usize,
+    pub spacing: usize,
+    pub robust: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -34,7 +46,7 @@ pub struct Adapt {
 }
 
 impl FrameCoeffs {
-    pub fn new(s: &Settings, hop_seconds: f32) -> Self {
+    pub fn new(s: &Settings, hop_seconds: f32, overlap: usize) -> Self {
         Self {
             alpha: s.alpha,
             autoscale: s.autoscale.then(|| Adapt {
@@ -52,6 +64,9 @@ impl FrameCoeffs {
             }),
             link: s.link_channels,
             output: s.output,
+            taps: s.tail_frames.clamp(1, MAX_TAPS),
+            spacing: tap_spacing(overlap),
+            robust: s.robust_fit,
         }
     }
 }
@@ -80,7 +95,10 @@ pub struct Separator {
     fused_state: Vec<Vec<f32>>,
     interference_state: Vec<Vec<f32>>,
     masks: Vec<Vec<f32>>,
-    autoscale: Autoscale,
+    fit: TapFit,
+    /// `history[c * HISTORY + f % HISTORY]`: main channel c's reference model of frame f.
+    history: Vec<Vec<f32>>,
+    frames: usize,
     isa: Isa,
 }
 
@@ -111,7 +129,9 @@ impl Separator {
             fused_state: rows(channels * 2),
             interference_state: rows(channels * k),
             masks: rows(channels),
-            autoscale: Autoscale::new(channels, max_bins),
+            fit: TapFit::new(channels, max_bins),
+            history: rows(channels * HISTORY),
+            frames: 0,
             isa: Isa::best(),
             sources,
         }
@@ -121,11 +141,16 @@ impl Separator {
         for row in self.smooth_state.iter_mut().chain(&mut self.interference_state).chain(&mut self.fused_state) {
             row.fill(0.0);
         }
-        self.autoscale.reset();
+        for row in &mut self.history {
+            row.fill(0.0);
+        }
+        self.frames = 0;
+        self.fit.reset();
     }
 
-    pub fn learned_gain(&self, c: usize, bins: usize) -> &[f32] {
-        self.autoscale.gains(c, bins)
+    /// The learned gain of main channel `c`'s tap `l` (0: the direct bleed).
+    pub fn learned_gain(&self, c: usize, l: usize, bins: usize) -> &[f32] {
+        self.fit.gains(c, l, bins)
     }
 
     /// Runs the method on one frame. With `analysis`, also records what the frame looked like
@@ -181,6 +206,7 @@ impl Separator {
         for c in 0..channels {
             self.channel_mask(c, channels, &frame.main[c][..bins], k, analysis.as_deref_mut().map(|a| (a, share)));
         }
+        self.frames += 1;
         self.apply_masks(frame.main, channels, bins, k);
         if let Some(a) = analysis {
             for spec in &frame.main[..channels] {
@@ -219,19 +245,35 @@ impl Separator {
                 vref
             }
         };
-        let fit = match k.autoscale {
-            None => Fit::Off,
-            Some(a) if a.frozen => Fit::Hold(self.autoscale.gains(c, bins)),
-            Some(a) => {
-                let (num, den, gain) = self.autoscale.rows(c, bins);
-                Fit::Learn { num, den, gain, forget: a.forget }
-            }
-        };
         let vx = &mut self.vx[c][..bins];
-        // The predicted bleed, Σ_j g·v_j.
+        // The predicted bleed, Σ_j Σ_l g_l·v_j(t − l·spacing).
         let bleed = &mut self.total[..bins];
-        model_pass(spec, vref, k.alpha, fit, vx, bleed);
-        let gain = k.autoscale.map(|_| self.autoscale.gains(c, bins));
+        mixture_model(spec, k.alpha, vx, bleed, vref, k.autoscale.is_none());
+        if let Some(a) = k.autoscale {
+            let history = &mut self.history[c * HISTORY..(c + 1) * HISTORY];
+            let (now, sp) = (self.frames, k.spacing);
+            let past = |l: usize| (now + HISTORY - l * sp) % HISTORY;
+            let fit = &mut self.fit;
+            let (forget, learn) = (a.forget, !a.frozen);
+            match k.taps {
+                1 => fit.process::<1>(c, vx, [vref], forget, k.robust, learn, bleed),
+                2 => fit.process::<2>(c, vx, [vref, &history[past(1)][..bins]], forget, k.robust, learn, bleed),
+                3 => fit.process::<3>(c, vx, [vref, &history[past(1)][..bins], &history[past(2)][..bins]], forget, k.robust, learn, bleed),
+                _ => fit.process::<4>(
+                    c,
+                    vx,
+                    [vref, &history[past(1)][..bins], &history[past(2)][..bins], &history[past(3)][..bins]],
+                    forget,
+                    k.robust,
+                    learn,
+                    bleed,
+                ),
+            }
+            if k.taps > 1 {
+                history[now % HISTORY][..bins].copy_from_slice(vref);
+            }
+        }
+        let gain = k.autoscale.map(|_| self.fit.gains(c, 0, bins));
         if let Some((a, share)) = analysis.as_mut() {
             record_model(a, bleed, gain, k.alpha, *share);
         }
@@ -336,51 +378,25 @@ fn source_model(ref_pow: &[Vec<f32>], src: Source, c: usize, main_channels: usiz
     }
 }
 
-/// How the bleed gain is found this frame.
-enum Fit<'a> {
-    /// Gain 1 (autoscale off).
-    Off,
-    /// The learned gains, held (frozen).
-    Hold(&'a [f32]),
-    /// The running fit's rows, updated with forgetting factor `forget`.
-    Learn { num: &'a mut [f32], den: &'a mut [f32], gain: &'a mut [f32], forget: f32 },
-}
-
-/// One pass over the bins of a main channel: the mixture model `vx = max(EPS, |X|^alpha)`, the
-/// autoscale fit of `vref` to it, and the predicted bleed `g·vref`. The exponent and the fit
-/// are matched outside the loop so that each combination compiles to one vectorised loop.
+/// The mixture model `vx = max(EPS, |X|^alpha)` of a main channel; with the gain fixed at 1
+/// (`unit_gain`) also the bleed, `vref` itself. The exponent is matched outside the loop so
+/// that each case compiles to one vectorised loop.
 #[inline(always)]
-fn model_pass(spec: &[Complex32], vref: &[f32], alpha: f32, fit: Fit, vx: &mut [f32], bleed: &mut [f32]) {
+fn mixture_model(spec: &[Complex32], alpha: f32, vx: &mut [f32], bleed: &mut [f32], vref: &[f32], unit_gain: bool) {
     match alpha {
-        2.0 => model_loop(spec, vref, |n| n, fit, vx, bleed),
-        1.0 => model_loop(spec, vref, f32::sqrt, fit, vx, bleed),
-        alpha => model_loop(spec, vref, |n| n.powf(0.5 * alpha), fit, vx, bleed),
+        2.0 => model_loop(spec, |n| n, vx),
+        1.0 => model_loop(spec, f32::sqrt, vx),
+        alpha => model_loop(spec, |n| n.powf(0.5 * alpha), vx),
+    }
+    if unit_gain {
+        bleed.copy_from_slice(vref);
     }
 }
 
 #[inline(always)]
-fn model_loop(spec: &[Complex32], vref: &[f32], pow: impl Fn(f32) -> f32, fit: Fit, vx: &mut [f32], bleed: &mut [f32]) {
-    let model = |x: &Complex32| pow(x.norm_sqr()).max(EPS);
-    let rows = spec.iter().zip(vref).zip(vx.iter_mut()).zip(bleed.iter_mut());
-    match fit {
-        Fit::Off => {
-            for (((x, &r), v), b) in rows {
-                *v = model(x);
-                *b = r;
-            }
-        }
-        Fit::Hold(gain) => {
-            for ((((x, &r), v), b), &g) in rows.zip(gain) {
-                *v = model(x);
-                *b = g * r;
-            }
-        }
-        Fit::Learn { num, den, gain, forget } => {
-            for ((((x, &r), v), b), (n, (d, g))) in rows.zip(num.iter_mut().zip(den.iter_mut().zip(gain.iter_mut()))) {
-                *v = model(x);
-                *b = autoscale::fit(n, d, g, *v, r, forget) * r;
-            }
-        }
+fn model_loop(spec: &[Complex32], pow: impl Fn(f32) -> f32, vx: &mut [f32]) {
+    for (x, v) in spec.iter().zip(vx.iter_mut()) {
+        *v = pow(x.norm_sqr()).max(EPS);
     }
 }
 

@@ -65,6 +65,18 @@ pub struct Settings {
     pub output: OutputMode,
     /// Dry/wet: 1 = fully processed, 0 = the latency-aligned input.
     pub mix: f32,
+    /// Find the lag between the reference and its bleed (GCC-PHAT) and delay the reference
+    /// by it; off: the reference is delayed by `lag_ms`.
+    pub auto_lag: bool,
+    /// The reference's delay when `auto_lag` is off, ms (0 = norbert: frames taken as they are).
+    pub lag_ms: f32,
+    /// Reference frames the bleed fit spans (1 = norbert's frame-local gain; more explain a
+    /// reverberant tail that outlasts a frame). Taps lie half a window apart.
+    pub tail_frames: usize,
+    /// Weight each frame in the fit by how much of the bin the predicted bleed explains, so
+    /// that the target's own energy does not pull the bleed gain up (off = norbert's plain
+    /// least squares).
+    pub robust_fit: bool,
 }
 
 /// Default STFT shape: 4096 samples (93 ms at 44.1 kHz), 4× overlap. Chosen with the defaults.
@@ -75,6 +87,9 @@ pub const ALPHA_RANGE: (f32, f32) = (0.5, 2.0);
 pub const ADAPT_RANGE: (f32, f32) = (0.05, 60.0);
 pub const SMOOTHING_RANGE: (f32, f32) = (0.0, 1000.0);
 pub const SLOPE_RANGE: (f32, f32) = (0.1, 100.0);
+/// The reference's delay: from a reference mic at the source to a track mic up to ~17 m away.
+pub const LAG_RANGE_MS: (f32, f32) = (0.0, 50.0);
+pub const MAX_TAIL_FRAMES: usize = 4;
 
 impl Default for Settings {
     /// Chosen on the bundled bleed material; `README.md` ("Defaults") says why.
@@ -93,6 +108,10 @@ impl Default for Settings {
             interference: None,
             output: OutputMode::Target,
             mix: 1.0,
+            auto_lag: true,
+            lag_ms: 0.0,
+            tail_frames: 3,
+            robust_fit: true,
         }
     }
 }
@@ -115,7 +134,15 @@ impl Settings {
                 smoothing_ms: clamp(i.smoothing_ms, SMOOTHING_RANGE, 100.0),
             }),
             mix: clamp(self.mix, (0.0, 1.0), d.mix),
+            lag_ms: clamp(self.lag_ms, LAG_RANGE_MS, d.lag_ms),
+            tail_frames: self.tail_frames.clamp(1, MAX_TAIL_FRAMES),
             ..*self
         }
+    }
+
+    /// The same settings with norbert's bleed model: the reference taken as it is (no lag),
+    /// a frame-local gain, plain least squares.
+    pub fn norbert_model(self) -> Self {
+        Self { auto_lag: false, lag_ms: 0.0, tail_frames: 1, robust_fit: false, ..self }
     }
 }

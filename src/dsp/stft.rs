@@ -7,6 +7,10 @@
 //! is emitted right after, so the latency is `window − 1` samples. The dry signal leaves the
 //! input buffer as it is shifted, already aligned with the wet output.
 //!
+//! A reference channel can be delayed by up to `max_delay` samples: its buffer keeps that much
+//! more history and the frame is cut that much earlier. The reference is only analysed, never
+//! heard, so aligning it to its bleed this way adds no latency.
+//!
 //! Everything is allocated in [`Stft::new`] for the largest window; [`Stft::set_window`]
 //! switches size and overlap without allocating (FFT plans exist for every size).
 
@@ -39,9 +43,14 @@ pub fn valid_shape(size: usize, overlap: usize, max_window: usize) -> bool {
 pub struct Frame<'a> {
     /// Main channels' spectra (`bins` valid entries each): edit these in place.
     pub main: &'a mut [Vec<Complex32>],
-    /// Reference channels' spectra (`bins` valid entries each).
+    /// Reference channels' spectra (`bins` valid entries each), each taken `ref_delay` samples
+    /// late.
     pub refs: &'a [Vec<Complex32>],
     pub bins: usize,
+    /// Delay of each reference channel, samples (≤ `max_delay`); a change applies from the next
+    /// frame on.
+    pub ref_delay: &'a mut [usize],
+    pub max_delay: usize,
 }
 
 pub struct Stft {
@@ -57,7 +66,11 @@ pub struct Stft {
     synthesis: Vec<f32>,
     /// Last `size` input samples per main channel; new ones land in the last hop.
     main_in: Vec<Vec<f32>>,
+    /// Last `size + max_delay` samples per reference channel.
     ref_in: Vec<Vec<f32>>,
+    max_delay: usize,
+    /// Current delay of each reference channel, samples.
+    ref_delay: Vec<usize>,
     /// Overlap-add accumulator per main channel.
     out_acc: Vec<Vec<f32>>,
     /// Finished wet and dry samples of the current hop, emitted one per input sample.
@@ -72,7 +85,7 @@ pub struct Stft {
 
 impl Stft {
     /// Allocates everything for windows up to `max_window` (a supported power of two).
-    pub fn new(main_channels: usize, ref_channels: usize, max_window: usize, size: usize, overlap: usize) -> Self {
+    pub fn new(main_channels: usize, ref_channels: usize, max_window: usize, max_delay: usize, size: usize, overlap: usize) -> Self {
         assert!(valid_shape(size, overlap, max_window) && valid_shape(max_window, 2, MAX_WINDOW));
         let mut planner = RealFftPlanner::<f32>::new();
         let mut forward = Vec::new();
@@ -103,7 +116,9 @@ impl Stft {
             analysis: vec![0.0; max_window],
             synthesis: vec![0.0; max_window],
             main_in: buffers(main_channels, max_window),
-            ref_in: buffers(ref_channels, max_window),
+            ref_in: buffers(ref_channels, max_window + max_delay),
+            max_delay,
+            ref_delay: vec![0; ref_channels],
             out_acc: buffers(main_channels, max_window),
             wet_ready: buffers(main_channels, max_window / 2),
             dry_ready: buffers(main_channels, max_window / 2),
@@ -166,6 +181,20 @@ impl Stft {
     pub fn ref_channels(&self) -> usize {
         self.ref_in.len()
     }
+    pub fn max_delay(&self) -> usize {
+        self.max_delay
+    }
+
+    /// Delays reference channel `r` by `samples` (at most `max_delay`) from the next frame on.
+    pub fn set_ref_delay(&mut self, r: usize, samples: usize) {
+        if let Some(d) = self.ref_delay.get_mut(r) {
+            *d = samples.min(self.max_delay);
+        }
+    }
+
+    pub fn ref_delay(&self, r: usize) -> usize {
+        self.ref_delay.get(r).copied().unwrap_or(0)
+    }
 
     /// Runs the main channels through the STFT in place, calling `on_frame` once per hop.
     /// `refs` missing or shorter than the block count as silence. The output is
@@ -187,8 +216,9 @@ impl Stft {
             for (c, ch) in main[..channels].iter().enumerate() {
                 sanitize_into(&ch[done..done + n], &mut self.main_in[c][at..at + n]);
             }
+            let ref_at = at + self.max_delay;
             for (r, dst) in self.ref_in.iter_mut().enumerate() {
-                let dst = &mut dst[at..at + n];
+                let dst = &mut dst[ref_at..ref_at + n];
                 let src = refs.get(r).map_or(&[][..], |s| &s[done.min(s.len())..(done + n).min(s.len())]);
                 sanitize_into(src, &mut dst[..src.len()]);
                 dst[src.len()..].fill(0.0);
@@ -231,9 +261,12 @@ impl Stft {
         }
         for r in 0..self.ref_in.len() {
             self.analyse(plan, Input::Ref(r));
-            self.ref_in[r].copy_within(hop..size, 0);
+            self.ref_in[r].copy_within(hop..size + self.max_delay, 0);
         }
-        on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins });
+        on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, max_delay: self.max_delay });
+        for d in &mut self.ref_delay {
+            *d = (*d).min(self.max_delay);
+        }
         for c in 0..channels {
             let spec = &mut self.main_spec[c][..bins];
             // A real signal's DC and Nyquist bins are real; realfft insists on it.
@@ -253,10 +286,13 @@ impl Stft {
     fn analyse(&mut self, plan: usize, input: Input) {
         let size = self.size;
         let (src, spec) = match input {
-            Input::Main(c) => (&self.main_in[c], &mut self.main_spec[c]),
-            Input::Ref(r) => (&self.ref_in[r], &mut self.ref_spec[r]),
+            Input::Main(c) => (&self.main_in[c][..size], &mut self.main_spec[c]),
+            Input::Ref(r) => {
+                let from = self.max_delay - self.ref_delay[r];
+                (&self.ref_in[r][from..from + size], &mut self.ref_spec[r])
+            }
         };
-        for ((t, &x), &w) in self.time[..size].iter_mut().zip(&src[..size]).zip(&self.analysis[..size]) {
+        for ((t, &x), &w) in self.time[..size].iter_mut().zip(src).zip(&self.analysis[..size]) {
             *t = x * w;
         }
         // Lengths are right by construction, so the transform cannot fail.

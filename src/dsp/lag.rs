@@ -1,0 +1,139 @@
+//! Finds how much later the bleed reaches the track than the reference mic hears its source:
+//! GCC-PHAT (generalised cross-correlation with phase transform) on the spectra the engine
+//! computes anyway, causal.
+//!
+//! Per source, the cross-spectrum `X · conj(R)` (main channels summed, the source's channels
+//! summed) is averaged over the past with forgetting. The reference's spectra are those of the
+//! already delayed reference, so each frame's product is turned back by the applied delay
+//! (`e^{-iωd}`) before it is averaged: the average always estimates the undelayed cross
+//! spectrum, and a change of the applied delay does not disturb it. Once per window it is
+//! whitened (PHAT: only the phase is kept, so a few loud low partials cannot decide the lag)
+//! and transformed back; the highest peak in `[0, max_lag]` is the lag, taken only when it
+//! stands clear of the rest of the correlation.
+//!
+//! Lags of at most half the window are searched: beyond that the frames of the two signals
+//! hardly overlap and the circular correlation aliases.
+
+use std::f32::consts::PI;
+use std::sync::Arc;
+
+use realfft::num_complex::Complex32;
+use realfft::{ComplexToReal, RealFftPlanner};
+
+use super::stft::MIN_WINDOW;
+
+/// A peak counts as found when it is this many times the correlation's RMS.
+const CONFIDENCE: f32 = 6.0;
+/// Time constant of the cross-spectrum average, seconds.
+const MEMORY_SECONDS: f32 = 2.0;
+
+pub struct LagFinder {
+    /// Per source: averaged cross spectrum, and `e^{-iωd}` for its applied delay `d`.
+    cross: Vec<Vec<Complex32>>,
+    turn: Vec<Vec<Complex32>>,
+    turn_for: Vec<(usize, usize)>,
+    lags: Vec<usize>,
+    found: Vec<bool>,
+    inverse: Vec<Arc<dyn ComplexToReal<f32>>>,
+    spectrum: Vec<Complex32>,
+    time: Vec<f32>,
+    scratch: Vec<Complex32>,
+    hops: usize,
+}
+
+impl LagFinder {
+    pub fn new(sources: usize, max_window: usize) -> Self {
+        let mut planner = RealFftPlanner::<f32>::new();
+        let inverse: Vec<_> = std::iter::successors(Some(MIN_WINDOW), |n| Some(n * 2))
+            .take_while(|&n| n <= max_window)
+            .map(|n| planner.plan_fft_inverse(n))
+            .collect();
+        let scratch = inverse.iter().map(|p| p.get_scratch_len()).max().unwrap_or(0);
+        let bins = max_window / 2 + 1;
+        let rows = || vec![vec![Complex32::default(); bins]; sources];
+        Self {
+            cross: rows(),
+            turn: rows(),
+            turn_for: vec![(usize::MAX, 0); sources],
+            lags: vec![0; sources],
+            found: vec![false; sources],
+            inverse,
+            spectrum: vec![Complex32::default(); bins],
+            time: vec![0.0; max_window],
+            scratch: vec![Complex32::default(); scratch],
+            hops: 0,
+        }
+    }
+
+    /// Forgets the averages and the lags found.
+    pub fn reset(&mut self) {
+        for row in &mut self.cross {
+            row.fill(Complex32::default());
+        }
+        self.lags.fill(0);
+        self.found.fill(false);
+        self.hops = 0;
+    }
+
+    /// The lag of source `j` in samples, and whether it was found (false: nothing clear yet, 0).
+    pub fn lag(&self, j: usize) -> (usize, bool) {
+        (self.lags[j], self.found[j])
+    }
+
+    /// Folds one frame into source `j`'s average: `main` the main channels' spectra, `refs`
+    /// the source's (delayed by `applied` samples) reference spectra, `size` the window.
+    pub fn observe(&mut self, j: usize, main: &[Vec<Complex32>], refs: &[Vec<Complex32>], size: usize, applied: usize, hop_seconds: f32) {
+        let bins = size / 2 + 1;
+        if self.turn_for[j] != (size, applied) {
+            // e^{-iωd} with ω = 2πk/size; recomputed only when the window or the delay changes.
+            for (k, t) in self.turn[j][..bins].iter_mut().enumerate() {
+                let phase = -2.0 * PI * ((k * applied) % size) as f32 / size as f32;
+                *t = Complex32::new(phase.cos(), phase.sin());
+            }
+            self.turn_for[j] = (size, applied);
+        }
+        let forget = (-hop_seconds / MEMORY_SECONDS).exp();
+        let (cross, turn) = (&mut self.cross[j][..bins], &self.turn[j][..bins]);
+        for k in 0..bins {
+            let x: Complex32 = main.iter().map(|m| m[k]).sum();
+            let r: Complex32 = refs.iter().map(|r| r[k]).sum();
+            cross[k] = cross[k] * forget + x * r.conj() * turn[k];
+        }
+    }
+
+    /// Called once per hop after every source was observed: once per window, looks for each
+    /// source's lag within `max_lag` samples (and half the window).
+    pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize) {
+        self.hops += 1;
+        if self.hops % overlap != 0 {
+            return;
+        }
+        let bins = size / 2 + 1;
+        let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
+        let max_lag = max_lag.min(size / 2);
+        for j in 0..self.cross.len() {
+            let cross = &self.cross[j][..bins];
+            let mean = cross.iter().map(|c| c.norm()).sum::<f32>() / bins as f32;
+            if !(mean > 0.0) {
+                continue;
+            }
+            // PHAT, regularised so that empty bins (no reference there) stay quiet.
+            let floor = 1e-3 * mean;
+            for (s, c) in self.spectrum[..bins].iter_mut().zip(cross) {
+                *s = c / (c.norm() + floor);
+            }
+            self.spectrum[0].im = 0.0;
+            self.spectrum[bins - 1].im = 0.0;
+            let time = &mut self.time[..size];
+            if self.inverse[plan].process_with_scratch(&mut self.spectrum[..bins], time, &mut self.scratch).is_err() {
+                continue;
+            }
+            let rms = (time.iter().map(|t| t * t).sum::<f32>() / size as f32).sqrt();
+            let (at, peak) = time[..=max_lag].iter().enumerate().fold((0, f32::MIN), |best, (n, &v)| if v > best.1 { (n, v) } else { best });
+            if peak > CONFIDENCE * rms {
+                self.lags[j] = at;
+                self.found[j] = true;
+            }
+        }
+    }
+}
