@@ -1,4 +1,5 @@
-//! The causal autoscale fit: converges, follows, freezes, forgets.
+//! The causal autoscale fit in norbert's setting (one tap, plain least squares, reference not
+//! delayed): converges, follows, freezes, forgets.
 
 use residue::dsp::Settings;
 
@@ -25,7 +26,7 @@ fn median(mut v: Vec<f32>) -> f32 {
 #[test]
 fn converges_to_the_true_gain_for_every_alpha() {
     for alpha in [0.5, 1.0, 2.0] {
-        let gains = fitted_gain(0.5, alpha, Settings::default(), 2.0);
+        let gains = fitted_gain(0.5, alpha, Settings::default().norbert_model(), 2.0);
         let want = 0.5f32.powf(alpha);
         // Bins 2..bins-2: DC and Nyquist of a windowed noise are degenerate.
         let inner = &gains[2..gains.len() - 2];
@@ -46,7 +47,7 @@ fn follows_a_level_change_at_the_adaptation_time_and_freeze_holds() {
         run(&mut e, &[mix[..upto].to_vec()], &[r[..upto].to_vec()], &[1024]);
         median(e.learned_gain(0)[2..500].to_vec())
     };
-    let s = Settings { adapt_seconds: 0.5, ..Settings::default() };
+    let s = Settings { adapt_seconds: 0.5, ..Settings::default().norbert_model() };
     let before = run_with(s, half);
     assert!((before - 0.25).abs() < 0.01, "before the change: {before}");
     // One time constant after the change the fit has moved most of the way (LS with
@@ -74,7 +75,7 @@ fn off_means_gain_one() {
     let len = 48000;
     let r = noise(len, 5, 0.3);
     let mix: Vec<f32> = r.iter().map(|x| 2.0 * x).collect();
-    let s = Settings { autoscale: false, compression: false, smoothing_ms: 0.0, ..Settings::default() };
+    let s = Settings { autoscale: false, compression: false, smoothing_ms: 0.0, ..Settings::default().norbert_model() };
     let out = run(&mut engine(RATE, 1, &[1], 1024, 4, s), &[mix.clone()], &[r.clone()], &[512]);
     let half: Vec<f32> = mix[..len - 1023].iter().map(|x| 0.5 * x).collect();
     assert!(crate::signals::error_db(&out[0][1023..], &half) < -100.0);
@@ -90,7 +91,7 @@ fn silence_holds_the_learned_gain() {
     let len = 48000;
     let r = noise(len, 9, 0.3);
     let mix: Vec<f32> = r.iter().map(|x| 0.5 * x).collect();
-    let mut e = engine(RATE, 1, &[1], 1024, 4, Settings::default());
+    let mut e = engine(RATE, 1, &[1], 1024, 4, Settings::default().norbert_model());
     run(&mut e, &[mix], &[r], &[512]);
     let learned = e.learned_gain(0).to_vec();
     // Ten seconds of silence on both: nothing to fit, the learned curve stays.

@@ -30,6 +30,10 @@ fn every_instruction_set_computes_the_same_audio() {
         ("alpha 0.7", Settings { alpha: 0.7, ..d }),
         ("interference", Settings { interference, ..d }),
         ("interference, alpha 2, no smoothing", Settings { interference, alpha: 2.0, smoothing_ms: 0.0, ..d }),
+        ("norbert's bleed model", d.norbert_model()),
+        ("2 taps, plain fit", Settings { tail_frames: 2, robust_fit: false, ..d }),
+        ("4 taps, frozen", Settings { tail_frames: 4, freeze: true, ..d }),
+        ("1 tap, robust, manual lag", Settings { tail_frames: 1, auto_lag: false, lag_ms: 3.0, ..d }),
     ];
     // (main channels, sources, reference signals)
     let layouts: [(usize, &[usize], Vec<Vec<f32>>); 5] = [

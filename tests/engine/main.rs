@@ -2,6 +2,7 @@
 
 mod analysis;
 mod autoscale;
+mod bleed_model;
 mod blocking;
 mod causality;
 mod channels;

@@ -1,4 +1,4 @@
-//! End to end: the engine (autoscale fixed at 1, smoothing off) against norbert's offline
+//! End to end: the engine (norbert's bleed model, autoscale fixed at 1, smoothing off) against norbert's offline
 //! pipeline (scipy STFT → residual_model → softmask → logit → iSTFT) on the same frame grid.
 
 use residue::dsp::{CompressionRange, Settings};
@@ -28,7 +28,8 @@ fn engine_output_equals_norbert_pipeline() {
             range: if case["unit"].as_bool().unwrap() { CompressionRange::Unit } else { CompressionRange::Raw },
             link_channels: case["link"].as_bool().unwrap(),
             ..Settings::default()
-        };
+        }
+        .norbert_model();
         let (window, overlap) = (case["window"].as_u64().unwrap() as usize, case["overlap"].as_u64().unwrap() as usize);
         let mut e = engine(rate as f32, mix.len(), &[1], window, overlap, settings);
         let latency = e.latency();
