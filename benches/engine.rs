@@ -37,7 +37,7 @@ fn group(c: &mut Criterion, rate: usize, windows: &[usize], references: &[usize]
                     }
                 })
             });
-            let mut stft = Stft::new(2, ref_channels, 16384, residue::dsp::max_lag_samples(rate as f32), window, 4);
+            let mut stft = Stft::new(2, ref_channels, residue::dsp::routing::Routing::new(2, &[ref_channels]).views(), 16384, residue::dsp::max_lag_samples(rate as f32), window, 4);
             let mut mix = Ramp::new(1.0);
             let (mut l, mut r) = (main[0].clone(), main[1].clone());
             group.bench_function(BenchmarkId::new(format!("STFT floor, {ref_channels}-ch reference"), window), |b| {

@@ -29,7 +29,7 @@ fn main() {
     let signal = |seed: f32| -> Vec<f32> { (0..rate * seconds).map(|n| (n as f32 * 0.0123 * seed).sin() * 0.3 + ((n * 7919) % 211) as f32 * 1e-3).collect() };
     let (mut left, mut right, reference) = (signal(1.0), signal(2.0), signal(3.0));
     let floor = args.iter().any(|a| a == "--floor");
-    let mut stft = Stft::new(2, 1, 16384, residue::dsp::max_lag_samples(rate as f32), window, 4);
+    let mut stft = Stft::new(2, 1, residue::dsp::routing::Routing::new(2, &[1]).views(), 16384, residue::dsp::max_lag_samples(rate as f32), window, 4);
     let mut mix = Ramp::new(1.0);
     let start = std::time::Instant::now();
     for at in (0..rate * seconds).step_by(480) {

@@ -100,6 +100,14 @@ pub struct ResidueParams {
     pub fft_size: EnumParam<FftSize>,
     #[id = "overlap"]
     pub overlap: EnumParam<Overlap>,
+    #[id = "auto_lag"]
+    pub auto_lag: BoolParam,
+    #[id = "lag"]
+    pub lag: FloatParam,
+    #[id = "tail"]
+    pub tail: IntParam,
+    #[id = "robust"]
+    pub robust: BoolParam,
 }
 
 fn two_decimals() -> std::sync::Arc<dyn Fn(f32) -> String + Send + Sync> {
@@ -156,6 +164,15 @@ impl Default for ResidueParams {
                 .with_string_to_value(formatters::s2v_f32_percentage()),
             fft_size: EnumParam::new("FFT Size", FftSize::W4096),
             overlap: EnumParam::new("Overlap", Overlap::X4),
+            auto_lag: BoolParam::new("Auto Lag", d.auto_lag),
+            lag: FloatParam::new("Lag", d.lag_ms, FloatRange::Linear { min: dsp::LAG_RANGE_MS.0, max: dsp::LAG_RANGE_MS.1 })
+                .with_unit(" ms")
+                .with_value_to_string(formatters::v2s_f32_rounded(1))
+                .with_step_size(0.1),
+            tail: IntParam::new("Tail", d.tail_frames as i32, IntRange::Linear { min: 1, max: dsp::MAX_TAIL_FRAMES as i32 })
+                .with_value_to_string(std::sync::Arc::new(|n| if n == 1 { "1 frame".to_string() } else { format!("{n} frames") }))
+                .with_string_to_value(std::sync::Arc::new(|s| s.split_whitespace().next()?.parse().ok())),
+            robust: BoolParam::new("Robust Fit", d.robust_fit),
         }
     }
 }
@@ -179,6 +196,10 @@ impl ResidueParams {
                 Output::Reference => OutputMode::Reference,
             },
             mix: self.mix.value(),
+            auto_lag: self.auto_lag.value(),
+            lag_ms: self.lag.value(),
+            tail_frames: self.tail.value().max(1) as usize,
+            robust_fit: self.robust.value(),
             ..Settings::default()
         }
     }

@@ -6,6 +6,7 @@ use std::fmt;
 use super::analysis::Analysis;
 use super::isa::Isa;
 use super::lag::LagFinder;
+use super::routing::Routing;
 use super::ramp::Ramp;
 use super::separator::{FrameCoeffs, Separator};
 use super::settings::{Settings, LAG_RANGE_MS};
@@ -63,8 +64,7 @@ pub struct Engine {
     stft: Stft,
     separator: Separator,
     lag: LagFinder,
-    /// Channel count of each reference source.
-    sources: Vec<usize>,
+    routing: Routing,
     settings: Settings,
     coeffs: FrameCoeffs,
     mix: Ramp,
@@ -94,13 +94,14 @@ impl Engine {
         }
         let ref_channels = config.sources.iter().sum();
         let settings = settings.sanitized();
-        let stft = Stft::new(config.main_channels, ref_channels, max_window, max_lag_samples(rate), window, overlap);
+        let routing = Routing::new(config.main_channels, &config.sources);
+        let stft = Stft::new(config.main_channels, ref_channels, routing.views(), max_window, max_lag_samples(rate), window, overlap);
         let coeffs = FrameCoeffs::new(&settings, stft.hop() as f32 / rate, overlap);
         let mut engine = Self {
             sample_rate: rate,
-            separator: Separator::new(config.main_channels, &config.sources, max_window / 2 + 1),
-            lag: LagFinder::new(config.sources.len(), max_window),
-            sources: config.sources.clone(),
+            separator: Separator::new(&routing, max_window / 2 + 1),
+            lag: LagFinder::new(config.main_channels * config.sources.len(), max_window),
+            routing,
             stft,
             mix: Ramp::new(settings.mix),
             settings,
@@ -157,8 +158,8 @@ impl Engine {
     /// The reference delay from the settings: the manual lag, or 0 until one is found.
     fn reset_lag(&mut self) {
         let d = if self.settings.auto_lag { 0 } else { (self.settings.lag_ms * 1e-3 * self.sample_rate).round() as usize };
-        for r in 0..self.stft.ref_channels() {
-            self.stft.set_ref_delay(r, d);
+        for v in 0..self.stft.views() {
+            self.stft.set_ref_delay(v, d);
         }
     }
 
@@ -166,7 +167,8 @@ impl Engine {
     /// `refs` the reference channels, source after source; a missing or short reference
     /// channel counts as silence. Output = input delayed by [`Engine::latency`] samples, cleaned.
     pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]]) {
-        let (separator, coeffs, lag, sources) = (&mut self.separator, &self.coeffs, &mut self.lag, &self.sources);
+        let (separator, coeffs, lag, routing) = (&mut self.separator, &self.coeffs, &mut self.lag, &self.routing);
+        let pairs = (0..routing.main_channels()).flat_map(|c| (0..routing.sources()).map(move |j| (c, j)));
         let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.stft.overlap());
         let hop_seconds = (window / overlap) as f32 / rate;
         let auto_lag = self.settings.auto_lag;
@@ -174,21 +176,18 @@ impl Engine {
         self.stft.process(main, refs, &mut self.mix, |frame| {
             if auto_lag {
                 // Observed before the separator edits the main spectra.
-                let mut first = 0;
-                for (j, &n) in sources.iter().enumerate() {
-                    lag.observe(j, frame.main, &frame.refs[first..first + n], window, frame.ref_delay[first], hop_seconds);
-                    first += n;
+                for (p, (c, j)) in pairs.clone().enumerate() {
+                    let views = routing.of(c, j);
+                    lag.observe(p, &frame.main[c], &frame.refs[views.clone()], window, frame.ref_delay[views.start], hop_seconds);
                 }
             }
             separator.process(frame, coeffs, analysis.as_deref_mut());
             if auto_lag {
                 lag.update(window, overlap, frame.max_delay);
-                let mut first = 0;
-                for (j, &n) in sources.iter().enumerate() {
-                    if let (d, true) = lag.lag(j) {
-                        frame.ref_delay[first..first + n].fill(d);
+                for (p, (c, j)) in pairs.clone().enumerate() {
+                    if let (d, true) = lag.lag(p) {
+                        frame.ref_delay[routing.of(c, j)].fill(d);
                     }
-                    first += n;
                 }
             }
             if let Some(a) = analysis.as_deref_mut() {
@@ -200,11 +199,11 @@ impl Engine {
         });
     }
 
-    /// The delay applied to reference source `j` (samples), and whether it is settled: set by
-    /// hand, or found by the lag search (false while the search has found nothing yet).
-    pub fn reference_lag(&self, j: usize) -> (usize, bool) {
-        let first: usize = self.sources[..j.min(self.sources.len())].iter().sum();
-        (self.stft.ref_delay(first), !self.settings.auto_lag || self.lag.lag(j).1)
+    /// The delay main channel `c` hears reference source `j` with (samples), and whether it is
+    /// settled: set by hand, or found by the lag search (false while it has found nothing yet).
+    pub fn reference_lag(&self, c: usize, j: usize) -> (usize, bool) {
+        let views = self.routing.of(c, j);
+        (self.stft.ref_delay(views.start), !self.settings.auto_lag || self.lag.lag(c * self.routing.sources() + j).1)
     }
 
     /// Runs the per-frame work compiled for `isa` instead of the widest this CPU supports

@@ -2,8 +2,9 @@
 //! GCC-PHAT (generalised cross-correlation with phase transform) on the spectra the engine
 //! computes anyway, causal.
 //!
-//! Per source, the cross-spectrum `X · conj(R)` (main channels summed, the source's channels
-//! summed) is averaged over the past with forgetting. The reference's spectra are those of the
+//! Per main channel and source (each mic has its own distance to the source), the cross
+//! spectrum `X · conj(R)` (R summed over the source channels the main channel hears) is averaged
+//! over the past with forgetting. The reference's spectra are those of the
 //! already delayed reference, so each frame's product is turned back by the applied delay
 //! (`e^{-iωd}`) before it is averaged: the average always estimates the undelayed cross
 //! spectrum, and a change of the applied delay does not disturb it. Once per window it is
@@ -28,7 +29,8 @@ const CONFIDENCE: f32 = 6.0;
 const MEMORY_SECONDS: f32 = 2.0;
 
 pub struct LagFinder {
-    /// Per source: averaged cross spectrum, and `e^{-iωd}` for its applied delay `d`.
+    /// Per (main channel, source) pair: averaged cross spectrum, and `e^{-iωd}` for its applied
+    /// delay `d`.
     cross: Vec<Vec<Complex32>>,
     turn: Vec<Vec<Complex32>>,
     turn_for: Vec<(usize, usize)>,
@@ -42,7 +44,8 @@ pub struct LagFinder {
 }
 
 impl LagFinder {
-    pub fn new(sources: usize, max_window: usize) -> Self {
+    /// `pairs`: main channels × sources.
+    pub fn new(pairs: usize, max_window: usize) -> Self {
         let mut planner = RealFftPlanner::<f32>::new();
         let inverse: Vec<_> = std::iter::successors(Some(MIN_WINDOW), |n| Some(n * 2))
             .take_while(|&n| n <= max_window)
@@ -50,13 +53,13 @@ impl LagFinder {
             .collect();
         let scratch = inverse.iter().map(|p| p.get_scratch_len()).max().unwrap_or(0);
         let bins = max_window / 2 + 1;
-        let rows = || vec![vec![Complex32::default(); bins]; sources];
+        let rows = || vec![vec![Complex32::default(); bins]; pairs];
         Self {
             cross: rows(),
             turn: rows(),
-            turn_for: vec![(usize::MAX, 0); sources],
-            lags: vec![0; sources],
-            found: vec![false; sources],
+            turn_for: vec![(usize::MAX, 0); pairs],
+            lags: vec![0; pairs],
+            found: vec![false; pairs],
             inverse,
             spectrum: vec![Complex32::default(); bins],
             time: vec![0.0; max_window],
@@ -75,14 +78,14 @@ impl LagFinder {
         self.hops = 0;
     }
 
-    /// The lag of source `j` in samples, and whether it was found (false: nothing clear yet, 0).
+    /// The lag of pair `j` in samples, and whether it was found (false: nothing clear yet, 0).
     pub fn lag(&self, j: usize) -> (usize, bool) {
         (self.lags[j], self.found[j])
     }
 
-    /// Folds one frame into source `j`'s average: `main` the main channels' spectra, `refs`
-    /// the source's (delayed by `applied` samples) reference spectra, `size` the window.
-    pub fn observe(&mut self, j: usize, main: &[Vec<Complex32>], refs: &[Vec<Complex32>], size: usize, applied: usize, hop_seconds: f32) {
+    /// Folds one frame into pair `j`'s average: `main` the main channel's spectrum, `refs` the
+    /// spectra of the source channels it hears (delayed by `applied` samples), `size` the window.
+    pub fn observe(&mut self, j: usize, main: &[Complex32], refs: &[Vec<Complex32>], size: usize, applied: usize, hop_seconds: f32) {
         let bins = size / 2 + 1;
         if self.turn_for[j] != (size, applied) {
             // e^{-iωd} with ω = 2πk/size; recomputed only when the window or the delay changes.
@@ -93,11 +96,19 @@ impl LagFinder {
             self.turn_for[j] = (size, applied);
         }
         let forget = (-hop_seconds / MEMORY_SECONDS).exp();
-        let (cross, turn) = (&mut self.cross[j][..bins], &self.turn[j][..bins]);
-        for k in 0..bins {
-            let x: Complex32 = main.iter().map(|m| m[k]).sum();
-            let r: Complex32 = refs.iter().map(|r| r[k]).sum();
-            cross[k] = cross[k] * forget + x * r.conj() * turn[k];
+        let (cross, turn, x) = (&mut self.cross[j][..bins], &self.turn[j][..bins], &main[..bins]);
+        match refs {
+            [r] => {
+                for (((g, &x), r), &t) in cross.iter_mut().zip(x).zip(&r[..bins]).zip(turn) {
+                    *g = *g * forget + x * r.conj() * t;
+                }
+            }
+            refs => {
+                for (k, ((g, &x), &t)) in cross.iter_mut().zip(x).zip(turn).enumerate() {
+                    let r: Complex32 = refs.iter().map(|r| r[k]).sum();
+                    *g = *g * forget + x * r.conj() * t;
+                }
+            }
         }
     }
 

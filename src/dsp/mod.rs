@@ -8,6 +8,7 @@ mod engine;
 pub mod interference;
 mod isa;
 mod lag;
+pub mod routing;
 pub mod model;
 mod ramp;
 mod separator;

@@ -11,7 +11,9 @@ use super::model::{residual, soft_mask, spectral_powers, Compressor, EPS};
 use super::settings::{CompressionRange, OutputMode, Settings};
 use super::smoothing::{self, smooth_in_place, step};
 use super::stft::Frame;
+use super::routing::Routing;
 use super::taps::{TapFit, MAX_TAPS};
+use std::ops::Range;
 
 /// Taps lie half a window apart (at least one hop): adjacent hops of a 4× or 8× overlapped STFT
 /// are too alike to tell a tail from the direct sound.
@@ -71,17 +73,11 @@ impl FrameCoeffs {
     }
 }
 
-/// Which reference channels make up one source.
-#[derive(Clone, Copy, Debug)]
-struct Source {
-    first: usize,
-    channels: usize,
-}
-
 /// All per-bin state and scratch, allocated once for the largest window.
 pub struct Separator {
     channels: usize,
-    sources: Vec<Source>,
+    routing: Routing,
+    /// Model of each reference view (see [`Routing`]).
     ref_pow: Vec<Vec<f32>>,
     vx: Vec<Vec<f32>>,
     vref: Vec<f32>,
@@ -103,23 +99,13 @@ pub struct Separator {
 }
 
 impl Separator {
-    /// `sources[j]` = channel count (1 or 2) of reference source j; their channels follow each
-    /// other in the reference inputs.
-    pub fn new(channels: usize, sources: &[usize], max_bins: usize) -> Self {
-        let mut first = 0;
-        let sources: Vec<Source> = sources
-            .iter()
-            .map(|&n| {
-                let s = Source { first, channels: n };
-                first += n;
-                s
-            })
-            .collect();
+    pub fn new(routing: &Routing, max_bins: usize) -> Self {
+        let channels = routing.main_channels();
         let rows = |n: usize| vec![vec![0.0f32; max_bins]; n];
-        let k = sources.len() + 1;
+        let k = routing.sources() + 1;
         Self {
             channels,
-            ref_pow: rows(first),
+            ref_pow: rows(routing.views().len()),
             vx: rows(channels),
             vref: vec![0.0; max_bins],
             total: vec![0.0; max_bins],
@@ -133,7 +119,7 @@ impl Separator {
             history: rows(channels * HISTORY),
             frames: 0,
             isa: Isa::best(),
-            sources,
+            routing: routing.clone(),
         }
     }
 
@@ -204,7 +190,7 @@ impl Separator {
             spectral_powers(&spec[..bins], k.alpha, &mut pow[..bins]);
         }
         for c in 0..channels {
-            self.channel_mask(c, channels, &frame.main[c][..bins], k, analysis.as_deref_mut().map(|a| (a, share)));
+            self.channel_mask(c, &frame.main[c][..bins], k, analysis.as_deref_mut().map(|a| (a, share)));
         }
         self.frames += 1;
         self.apply_masks(frame.main, channels, bins, k);
@@ -220,24 +206,26 @@ impl Separator {
     /// The target's soft mask of main channel `c` (spectrum `spec`) into `self.masks[c]`:
     /// models, autoscale, residual, smoothing, interference reduction, Wiener mask.
     #[inline(always)]
-    fn channel_mask(&mut self, c: usize, channels: usize, spec: &[Complex32], k: &FrameCoeffs, mut analysis: Option<(&mut Analysis, f32)>) {
+    fn channel_mask(&mut self, c: usize, spec: &[Complex32], k: &FrameCoeffs, mut analysis: Option<(&mut Analysis, f32)>) {
         let bins = spec.len();
-        let per = self.sources.len() + 1;
+        let per = self.routing.sources() + 1;
         let models = &mut self.models[c * per..(c + 1) * per];
         // Σ_j v_j. The usual case, one source whose channel is used as it is, borrows its row.
-        let vref: &[f32] = match self.sources.as_slice() {
-            [only] if k.interference.is_none() && (only.channels == 1 || only.channels == channels) => {
-                &self.ref_pow[only.first + if only.channels == 1 { 0 } else { c }][..bins]
-            }
-            [only] if k.interference.is_none() => {
-                source_model(&self.ref_pow, *only, c, channels, &mut self.vref[..bins]);
-                &self.vref[..bins]
+        let vref: &[f32] = match per - 1 {
+            1 if k.interference.is_none() => {
+                let views = self.routing.of(c, 0);
+                if views.len() == 1 {
+                    &self.ref_pow[views.start][..bins]
+                } else {
+                    source_model(&self.ref_pow, views, &mut self.vref[..bins]);
+                    &self.vref[..bins]
+                }
             }
             sources => {
                 let vref = &mut self.vref[..bins];
                 vref.fill(0.0);
-                for (j, src) in sources.iter().enumerate() {
-                    source_model(&self.ref_pow, *src, c, channels, &mut models[1 + j][..bins]);
+                for j in 0..sources {
+                    source_model(&self.ref_pow, self.routing.of(c, j), &mut models[1 + j][..bins]);
                     for (r, m) in vref.iter_mut().zip(&models[1 + j][..bins]) {
                         *r += m;
                     }
@@ -357,21 +345,18 @@ fn apply(spec: &mut [Complex32], mask: &[f32], out: impl Fn(f32) -> f32) {
     }
 }
 
-/// The model of `src` as heard at main channel `c`: its matching channel when the source has
-/// as many channels as the main input, its only channel when mono, and the mean of its two
-/// channels' models for a mono main input.
+/// A source's model as one main channel hears it, from that channel's views of it: the view
+/// itself, or the mean of two (a stereo source on a mono track).
 #[inline(always)]
-fn source_model(ref_pow: &[Vec<f32>], src: Source, c: usize, main_channels: usize, out: &mut [f32]) {
+fn source_model(ref_pow: &[Vec<f32>], views: Range<usize>, out: &mut [f32]) {
     let bins = out.len();
-    if src.channels == main_channels {
-        out.copy_from_slice(&ref_pow[src.first + c][..bins]);
-    } else if src.channels == 1 {
-        out.copy_from_slice(&ref_pow[src.first][..bins]);
+    if views.len() == 1 {
+        out.copy_from_slice(&ref_pow[views.start][..bins]);
     } else {
-        let n = src.channels as f32;
+        let n = views.len() as f32;
         out.fill(0.0);
-        for r in 0..src.channels {
-            for (o, p) in out.iter_mut().zip(&ref_pow[src.first + r][..bins]) {
+        for v in views {
+            for (o, p) in out.iter_mut().zip(&ref_pow[v][..bins]) {
                 *o += p / n;
             }
         }

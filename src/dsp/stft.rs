@@ -7,9 +7,11 @@
 //! is emitted right after, so the latency is `window − 1` samples. The dry signal leaves the
 //! input buffer as it is shifted, already aligned with the wet output.
 //!
-//! A reference channel can be delayed by up to `max_delay` samples: its buffer keeps that much
-//! more history and the frame is cut that much earlier. The reference is only analysed, never
-//! heard, so aligning it to its bleed this way adds no latency.
+//! References are analysed per *view* (see [`super::routing`]): a reference channel as one main
+//! channel hears it, delayed by up to `max_delay` samples. Each reference buffer keeps that much
+//! more history and the view's frame is cut that much earlier; views of one channel with the same
+//! delay share one transform. The reference is only analysed, never heard, so aligning it to its
+//! bleed this way adds no latency.
 //!
 //! Everything is allocated in [`Stft::new`] for the largest window; [`Stft::set_window`]
 //! switches size and overlap without allocating (FFT plans exist for every size).
@@ -43,12 +45,11 @@ pub fn valid_shape(size: usize, overlap: usize, max_window: usize) -> bool {
 pub struct Frame<'a> {
     /// Main channels' spectra (`bins` valid entries each): edit these in place.
     pub main: &'a mut [Vec<Complex32>],
-    /// Reference channels' spectra (`bins` valid entries each), each taken `ref_delay` samples
-    /// late.
+    /// Spectra of the reference views (`bins` valid entries each), each taken `ref_delay`
+    /// samples late.
     pub refs: &'a [Vec<Complex32>],
     pub bins: usize,
-    /// Delay of each reference channel, samples (≤ `max_delay`); a change applies from the next
-    /// frame on.
+    /// Delay of each view, samples (≤ `max_delay`); a change applies from the next frame on.
     pub ref_delay: &'a mut [usize],
     pub max_delay: usize,
 }
@@ -69,7 +70,8 @@ pub struct Stft {
     /// Last `size + max_delay` samples per reference channel.
     ref_in: Vec<Vec<f32>>,
     max_delay: usize,
-    /// Current delay of each reference channel, samples.
+    /// The reference channel of each view, and its current delay in samples.
+    views: Vec<usize>,
     ref_delay: Vec<usize>,
     /// Overlap-add accumulator per main channel.
     out_acc: Vec<Vec<f32>>,
@@ -85,7 +87,9 @@ pub struct Stft {
 
 impl Stft {
     /// Allocates everything for windows up to `max_window` (a supported power of two).
-    pub fn new(main_channels: usize, ref_channels: usize, max_window: usize, max_delay: usize, size: usize, overlap: usize) -> Self {
+    /// `views[v]`: the reference channel (of `ref_channels`) analysed as view `v`.
+    pub fn new(main_channels: usize, ref_channels: usize, views: &[usize], max_window: usize, max_delay: usize, size: usize, overlap: usize) -> Self {
+        assert!(views.iter().all(|&r| r < ref_channels));
         assert!(valid_shape(size, overlap, max_window) && valid_shape(max_window, 2, MAX_WINDOW));
         let mut planner = RealFftPlanner::<f32>::new();
         let mut forward = Vec::new();
@@ -118,12 +122,13 @@ impl Stft {
             main_in: buffers(main_channels, max_window),
             ref_in: buffers(ref_channels, max_window + max_delay),
             max_delay,
-            ref_delay: vec![0; ref_channels],
+            views: views.to_vec(),
+            ref_delay: vec![0; views.len()],
             out_acc: buffers(main_channels, max_window),
             wet_ready: buffers(main_channels, max_window / 2),
             dry_ready: buffers(main_channels, max_window / 2),
             main_spec: spectra(main_channels),
-            ref_spec: spectra(ref_channels),
+            ref_spec: spectra(views.len()),
             time: vec![0.0; max_window],
             scratch: vec![Complex32::default(); scratch_len],
             mix_gains: vec![0.0; max_window / 2],
@@ -185,15 +190,19 @@ impl Stft {
         self.max_delay
     }
 
-    /// Delays reference channel `r` by `samples` (at most `max_delay`) from the next frame on.
-    pub fn set_ref_delay(&mut self, r: usize, samples: usize) {
-        if let Some(d) = self.ref_delay.get_mut(r) {
+    /// Delays view `v` by `samples` (at most `max_delay`) from the next frame on.
+    pub fn set_ref_delay(&mut self, v: usize, samples: usize) {
+        if let Some(d) = self.ref_delay.get_mut(v) {
             *d = samples.min(self.max_delay);
         }
     }
 
-    pub fn ref_delay(&self, r: usize) -> usize {
-        self.ref_delay.get(r).copied().unwrap_or(0)
+    pub fn ref_delay(&self, v: usize) -> usize {
+        self.ref_delay.get(v).copied().unwrap_or(0)
+    }
+
+    pub fn views(&self) -> usize {
+        self.views.len()
     }
 
     /// Runs the main channels through the STFT in place, calling `on_frame` once per hop.
@@ -259,9 +268,19 @@ impl Stft {
             self.dry_ready[c][..hop].copy_from_slice(&self.main_in[c][..hop]);
             self.main_in[c].copy_within(hop..size, 0);
         }
-        for r in 0..self.ref_in.len() {
-            self.analyse(plan, Input::Ref(r));
-            self.ref_in[r].copy_within(hop..size + self.max_delay, 0);
+        for v in 0..self.views.len() {
+            let (r, d) = (self.views[v], self.ref_delay[v]);
+            // An earlier view of the same channel at the same delay has this spectrum already.
+            match (0..v).find(|&u| self.views[u] == r && self.ref_delay[u] == d) {
+                Some(u) => {
+                    let (done, rest) = self.ref_spec.split_at_mut(v);
+                    rest[0][..bins].copy_from_slice(&done[u][..bins]);
+                }
+                None => self.analyse(plan, Input::Ref(v)),
+            }
+        }
+        for buf in &mut self.ref_in {
+            buf.copy_within(hop..size + self.max_delay, 0);
         }
         on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, max_delay: self.max_delay });
         for d in &mut self.ref_delay {
@@ -287,9 +306,9 @@ impl Stft {
         let size = self.size;
         let (src, spec) = match input {
             Input::Main(c) => (&self.main_in[c][..size], &mut self.main_spec[c]),
-            Input::Ref(r) => {
-                let from = self.max_delay - self.ref_delay[r];
-                (&self.ref_in[r][from..from + size], &mut self.ref_spec[r])
+            Input::Ref(v) => {
+                let from = self.max_delay - self.ref_delay[v];
+                (&self.ref_in[self.views[v]][from..from + size], &mut self.ref_spec[v])
             }
         };
         for ((t, &x), &w) in self.time[..size].iter_mut().zip(src).zip(&self.analysis[..size]) {
@@ -302,6 +321,7 @@ impl Stft {
 
 enum Input {
     Main(usize),
+    /// A view of a reference channel.
     Ref(usize),
 }
 

@@ -1,4 +1,4 @@
-//! Every parameter besides the two knobs, in one row of compact controls. Each change is a
+//! Every parameter besides the two knobs, in rows of compact controls. Each change is a
 //! complete host gesture (begin, set, end).
 
 use egui::{ComboBox, Ui};
@@ -7,8 +7,8 @@ use nice_plug_egui::widgets::ParamSlider;
 
 use crate::params::ResidueParams;
 
-/// Height the two rows take; the layout reserves it.
-pub const HEIGHT: f32 = 104.0;
+/// Height the three rows take; the layout reserves it.
+pub const HEIGHT: f32 = 156.0;
 
 pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) -> egui::Rect {
     let slider_width = (ui.available_width() / 4.0 - 110.0).clamp(50.0, 160.0);
@@ -31,6 +31,22 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) -> egui::
                     ui.add(ParamSlider::for_param(p, setter).with_width(slider_width));
                 });
             }
+        });
+        // The bleed model beyond norbert's: lag, tail, robust fit.
+        ui.horizontal(|ui| {
+            cell(ui, "Bleed model", |ui| {
+                ui.horizontal(|ui| {
+                    toggle(ui, &params.auto_lag, setter);
+                    toggle(ui, &params.robust, setter);
+                });
+            });
+            cell(ui, params.tail.name(), |ui| {
+                ui.add(ParamSlider::for_param(&params.tail, setter).with_width(slider_width));
+            });
+            // The manual lag only acts with Auto Lag off.
+            cell(ui, params.lag.name(), |ui| {
+                ui.add_enabled(!params.auto_lag.value(), ParamSlider::for_param(&params.lag, setter).with_width(slider_width));
+            });
         });
     })
     .response

@@ -37,6 +37,15 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, view: &View, now: Instant, pale
         ui.label(format!("FFT {window} / {overlap}x"));
         if view.sample_rate > 0.0 {
             ui.separator();
+            let text = match (params.auto_lag.value(), view.lag_found) {
+                (false, _) => format!("Lag {:.1} ms (set)", view.lag_ms),
+                (true, true) => format!("Lag {:.1} ms (found)", view.lag_ms),
+                (true, false) => "Lag: searching".to_string(),
+            };
+            ui.label(text).on_hover_text("How late the bleed arrives after the reference; the reference is delayed by it before the model compares them");
+        }
+        if view.sample_rate > 0.0 {
+            ui.separator();
             ui.label(format!("{:.1} kHz", view.sample_rate / 1000.0));
         }
     });

@@ -50,6 +50,9 @@ pub struct View {
     pub window: usize,
     pub overlap: usize,
     reference_power: f32,
+    /// The reference's delay (ms) and whether it is settled (set, or found by the search).
+    pub lag_ms: f32,
+    pub lag_found: bool,
     last_frame: Option<Instant>,
     pub frames: u64,
 }
@@ -70,6 +73,8 @@ impl Default for View {
             window: 0,
             overlap: 0,
             reference_power: 0.0,
+            lag_ms: 0.0,
+            lag_found: false,
             last_frame: None,
             frames: 0,
         }
@@ -153,6 +158,7 @@ impl View {
             self.reference_power = 0.0;
         }
         (self.sample_rate, self.window, self.overlap) = (a.sample_rate, a.window, a.overlap);
+        (self.lag_ms, self.lag_found) = (a.lag_ms, a.lag_found);
     }
 
     fn reshape(&mut self, a: &Analysis) {

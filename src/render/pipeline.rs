@@ -5,7 +5,7 @@
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use crate::dsp::{ConfigError, Engine, EngineConfig, Settings};
+use crate::dsp::{routing, ConfigError, Engine, EngineConfig, Settings};
 
 use super::RenderError;
 
@@ -30,8 +30,9 @@ struct Lane {
 
 /// The engines for a render. Offline, when the main channels do not interact (no stereo-linked
 /// compression), each main channel gets an engine of its own, fed the reference channels that
-/// the stereo engine would have used for it (channel c of a stereo source, the only channel of
-/// a mono one), as mono sources: the same audio, bit for bit (`tests/render.rs` checks it),
+/// the stereo engine would have used for it ([`routing::heard`]: channel c of a stereo source,
+/// the only channel of a mono one), as mono sources; the lag search runs per main channel in
+/// both. The same audio, bit for bit (`tests/render.rs` checks it),
 /// about twice as fast on two cores. A real-time host gives the plugin one thread, so only the
 /// renderer does this.
 pub fn plan(config: &EngineConfig, window: usize, overlap: usize, settings: Settings) -> Result<Plan, ConfigError> {
@@ -51,9 +52,10 @@ pub fn plan(config: &EngineConfig, window: usize, overlap: usize, settings: Sett
                 .sources
                 .iter()
                 .map(|&n| {
-                    let r = first + if n == 1 { 0 } else { c };
+                    let heard = routing::heard(first, n, c, main_channels);
                     first += n;
-                    r
+                    // A stereo track hears one channel of each source.
+                    heard.start
                 })
                 .collect();
             Ok(Lane { engine: Engine::new(&mono, window, overlap, settings)?, main: vec![c], refs })

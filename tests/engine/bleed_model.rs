@@ -34,11 +34,11 @@ fn finds_the_lag_of_the_bleed_and_reports_it() {
         for s in 0..6 {
             let at = s * RATE as usize;
             run(&mut e, &[mix[at..at + RATE as usize].to_vec()], &[r[at..at + RATE as usize].to_vec()], &[512]);
-            if found_at.is_none() && e.reference_lag(0) == (lag, true) {
+            if found_at.is_none() && e.reference_lag(0, 0) == (lag, true) {
                 found_at = Some(s + 1);
             }
         }
-        assert_eq!(e.reference_lag(0), (lag, true), "{lag_ms} ms at window {window}");
+        assert_eq!(e.reference_lag(0, 0), (lag, true), "{lag_ms} ms at window {window}");
         assert!(found_at.is_some_and(|s| s <= 2), "{lag_ms} ms: found only after {found_at:?} s");
         let a = e.analysis();
         assert!(a.lag_found && (a.lag_ms - lag as f32 * 1e3 / RATE).abs() < 1e-3, "analysis says {} ms", a.lag_ms);
@@ -53,7 +53,7 @@ fn a_lag_beyond_half_the_window_is_not_claimed() {
     let mix = delayed(&r, (0.02 * RATE) as usize, 0.5);
     let mut e = engine(RATE, 1, &[1], 1024, 4, Settings::default());
     run(&mut e, &[mix], &[r], &[512]);
-    let (d, found) = e.reference_lag(0);
+    let (d, found) = e.reference_lag(0, 0);
     assert!(!found || d != (0.02 * RATE) as usize, "{d} {found}");
     assert!(d <= 512, "{d} samples is beyond half the window");
 }
@@ -68,7 +68,7 @@ fn a_manual_lag_is_applied_and_aligning_removes_more_bleed() {
     let out = |s: Settings| {
         let mut e = engine(RATE, 1, &[1], 2048, 4, s);
         let out = run(&mut e, &[bleed.clone()], &[r.clone()], &[480]);
-        (ratio_db(&out[0], &bleed, RATE as usize * 3), e.reference_lag(0))
+        (ratio_db(&out[0], &bleed, RATE as usize * 3), e.reference_lag(0, 0))
     };
     let s = Settings { auto_lag: false, ..Settings::default() };
     let (unaligned, (d0, _)) = out(Settings { lag_ms: 0.0, ..s });

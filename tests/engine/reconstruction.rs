@@ -6,7 +6,7 @@ use residue::dsp::Ramp;
 use crate::signals::{error_db, noise, tones};
 
 fn identity_error(size: usize, overlap: usize, input: &[f32]) -> f64 {
-    let mut stft = Stft::new(1, 0, MAX_WINDOW, 0, size, overlap);
+    let mut stft = Stft::new(1, 0, &[], MAX_WINDOW, 0, size, overlap);
     let mut out = input.to_vec();
     let mut frames = 0;
     stft.process(&mut [&mut out[..]], &[], &mut Ramp::new(1.0), |_| frames += 1);
@@ -36,7 +36,7 @@ fn an_impulse_comes_out_exactly_latency_samples_later() {
         let size = 1024;
         let mut x = vec![0.0f32; 8192];
         x[3001] = 1.0;
-        let mut stft = Stft::new(1, 0, MAX_WINDOW, 0, size, overlap);
+        let mut stft = Stft::new(1, 0, &[], MAX_WINDOW, 0, size, overlap);
         stft.process(&mut [&mut x[..]], &[], &mut Ramp::new(1.0), |_| {});
         let peak = x.iter().enumerate().max_by(|a, b| a.1.abs().total_cmp(&b.1.abs())).unwrap().0;
         assert_eq!(peak, 3001 + size - 1);
