@@ -8,7 +8,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use residue::dsp::{OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, SLOPE_RANGE, SMOOTHING_RANGE};
+use residue::dsp::{
+    OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, LAG_RANGE_MS, MAX_TAIL_FRAMES, SLOPE_RANGE, SMOOTHING_RANGE,
+};
 use residue::dsp::stft::{MAX_WINDOW, MIN_WINDOW};
 use residue::render::{render, Job};
 
@@ -67,6 +69,19 @@ struct Args {
     /// Hold the bleed gain at 1 instead of fitting it.
     #[arg(long)]
     no_autoscale: bool,
+    /// Delay the reference by this many ms instead of finding the lag (0–50).
+    #[arg(long, value_name = "MS", value_parser = within(LAG_RANGE_MS.0, LAG_RANGE_MS.1))]
+    lag: Option<f32>,
+    /// Reference frames the bleed fit spans (1 = frame-local, more for reverberant bleed).
+    #[arg(long, default_value_t = Settings::default().tail_frames, value_parser = tail_frames)]
+    tail: usize,
+    /// Plain least squares: let every frame count in the bleed fit, target-heavy ones too.
+    #[arg(long)]
+    plain_fit: bool,
+    /// norbert's bleed model: no lag, one frame, plain least squares (overrides --lag,
+    /// --tail, --plain-fit).
+    #[arg(long)]
+    norbert_model: bool,
     /// Plain soft mask, without the Threshold/Slope compression.
     #[arg(long)]
     no_compression: bool,
@@ -111,6 +126,13 @@ fn power_of_two(s: &str) -> Result<usize, String> {
     }
 }
 
+fn tail_frames(s: &str) -> Result<usize, String> {
+    match s.parse() {
+        Ok(v) if (1..=MAX_TAIL_FRAMES).contains(&v) => Ok(v),
+        _ => Err(format!("'{s}' is not a tail Residue supports: use 1 to {MAX_TAIL_FRAMES} frames")),
+    }
+}
+
 fn overlap_factor(s: &str) -> Result<usize, String> {
     match s.parse() {
         Ok(v @ (2 | 4 | 8)) => Ok(v),
@@ -135,8 +157,13 @@ fn main() -> ExitCode {
             Output::Removed => OutputMode::Removed,
             Output::Reference => OutputMode::Reference,
         },
+        auto_lag: args.lag.is_none(),
+        lag_ms: args.lag.unwrap_or(0.0),
+        tail_frames: args.tail,
+        robust_fit: !args.plain_fit,
         ..Settings::default()
     };
+    let settings = if args.norbert_model { settings.norbert_model() } else { settings };
     let format = args.format.map(|f| match f {
         Format::Int16 => (16, hound::SampleFormat::Int),
         Format::Int24 => (24, hound::SampleFormat::Int),
