@@ -1,64 +1,133 @@
-//! Sweeps the engine's settings over the bundled bleed example and ranks them by how much
-//! closer the output gets to the true vocal (SDR improvement, dB).
+//! Sweeps the engine's settings over every evaluation scenario (the bundled example and
+//! `examples/scenarios/*`) and ranks them by the mean, over the scenarios, of how much closer
+//! the output gets to the true target (SDR improvement, dB; the scenarios' own scores are
+//! printed beside it so one scenario cannot carry the choice alone).
 //!
 //!     cargo run --release --example tune_defaults
 //!
-//! The README's "Defaults" section quotes its output.
+//! The README's "Defaults" section quotes its output; `scripts/evaluate.py` then scores the
+//! chosen defaults with BSS Eval against norbert.
 
 use residue::dsp::{Engine, EngineConfig, Settings};
 
-fn read(path: &str) -> (Vec<f32>, f32) {
+/// Channels of a WAV file, de-interleaved.
+fn read(path: &str) -> (Vec<Vec<f32>>, f32) {
     let mut r = hound::WavReader::open(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let spec = r.spec();
     let scale = 1.0 / (1u32 << (spec.bits_per_sample - 1)) as f32;
-    (r.samples::<i32>().map(|s| s.unwrap() as f32 * scale).collect(), spec.sample_rate as f32)
+    let samples: Vec<f32> = r.samples::<i32>().map(|s| s.unwrap() as f32 * scale).collect();
+    let c = spec.channels as usize;
+    ((0..c).map(|ch| samples.iter().skip(ch).step_by(c).copied().collect()).collect(), spec.sample_rate as f32)
 }
 
-fn sdr(estimate: &[f32], truth: &[f32]) -> f64 {
-    let s: f64 = truth.iter().map(|x| (*x as f64).powi(2)).sum();
-    let e: f64 = truth.iter().zip(estimate).map(|(t, y)| ((t - y) as f64).powi(2)).sum();
+fn sdr(estimate: &[Vec<f32>], truth: &[Vec<f32>]) -> f64 {
+    let (mut s, mut e) = (0.0f64, 0.0f64);
+    for (est, tru) in estimate.iter().zip(truth) {
+        s += tru.iter().map(|x| (*x as f64).powi(2)).sum::<f64>();
+        e += tru.iter().zip(est).map(|(t, y)| ((t - y) as f64).powi(2)).sum::<f64>();
+    }
     10.0 * (s / e).log10()
 }
 
-fn main() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/vocal-bleed");
-    let (mix, rate) = read(&format!("{dir}/vocal_mic.wav"));
-    let (reference, _) = read(&format!("{dir}/guitar_mic.wav"));
-    let (truth, _) = read(&format!("{dir}/truth_vocal.wav"));
-    let baseline = sdr(&mix, &truth);
-    let score = |window: usize, s: Settings| {
-        let config = EngineConfig { sample_rate: rate, main_channels: 1, sources: vec![1], max_window: window };
+struct Scenario {
+    name: &'static str,
+    mix: Vec<Vec<f32>>,
+    reference: Vec<Vec<f32>>,
+    truth: Vec<Vec<f32>>,
+    rate: f32,
+    baseline: f64,
+}
+
+impl Scenario {
+    fn load(name: &'static str, dir: &str, files: [&str; 3]) -> Self {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let (mix, rate) = read(&format!("{root}/{dir}/{}.wav", files[0]));
+        let (reference, _) = read(&format!("{root}/{dir}/{}.wav", files[1]));
+        let (truth, _) = read(&format!("{root}/{dir}/{}.wav", files[2]));
+        let baseline = sdr(&mix, &truth);
+        Self { name, mix, reference, truth, rate, baseline }
+    }
+
+    /// SDR improvement of the engine's output with these settings.
+    fn score(&self, window: usize, s: Settings) -> f64 {
+        let config = EngineConfig { sample_rate: self.rate, main_channels: self.mix.len(), sources: vec![self.reference.len()], max_window: window };
         let mut e = Engine::new(&config, window, 4, s).unwrap();
         let lat = e.latency();
-        let mut out: Vec<f32> = mix.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect();
-        let r: Vec<f32> = reference.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect();
-        for (o, rr) in out.chunks_mut(1024).zip(r.chunks(1024)) {
-            e.process(&mut [o], &[rr]);
+        let pad = |x: &Vec<f32>| x.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect::<Vec<f32>>();
+        let mut out: Vec<Vec<f32>> = self.mix.iter().map(pad).collect();
+        let refs: Vec<Vec<f32>> = self.reference.iter().map(pad).collect();
+        let len = out[0].len();
+        for at in (0..len).step_by(1024) {
+            let n = 1024.min(len - at);
+            let mut main: Vec<&mut [f32]> = out.iter_mut().map(|c| &mut c[at..at + n]).collect();
+            let r: Vec<&[f32]> = refs.iter().map(|c| &c[at..at + n]).collect();
+            e.process(&mut main, &r);
         }
-        sdr(&out[lat..], &truth) - baseline
-    };
-    let mut results = Vec::new();
-    for window in [2048, 4096, 8192] {
-        for alpha in [1.0, 2.0] {
-            for threshold in [0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5] {
-                for slope in [4.0, 8.0, 15.0, 30.0] {
-                    for smoothing_ms in [0.0, 30.0, 60.0, 100.0, 150.0] {
-                        for adapt_seconds in [1.0, 4.0, 10.0] {
-                            let s = Settings { alpha, threshold, slope, smoothing_ms, adapt_seconds, ..Settings::default() };
-                            results.push((score(window, s), window, s));
+        let aligned: Vec<Vec<f32>> = out.iter().map(|c| c[lat..].to_vec()).collect();
+        sdr(&aligned, &self.truth) - self.baseline
+    }
+}
+
+fn main() {
+    let scenarios = [
+        Scenario::load("guitar>vocal", "examples/vocal-bleed", ["vocal_mic", "guitar_mic", "truth_vocal"]),
+        Scenario::load("drums>piano", "examples/scenarios/drums-into-piano", ["mix", "reference", "truth_target"]),
+        Scenario::load("keys>pair", "examples/scenarios/keys-into-vocal-pair", ["mix", "reference", "truth_target"]),
+    ];
+    let mut grid = Vec::new();
+    for window in [2048, 4096] {
+        for (auto_lag, tail_frames, robust_fit) in [(false, 1, false), (true, 1, false), (true, 1, true), (true, 2, true), (true, 3, false), (true, 3, true), (true, 4, true)] {
+            for threshold in [0.1, 0.15, 0.2, 0.3] {
+                for slope in [8.0, 15.0, 30.0] {
+                    for smoothing_ms in [30.0, 60.0, 120.0] {
+                        for adapt_seconds in [2.0, 4.0, 8.0] {
+                            let s = Settings { threshold, slope, smoothing_ms, adapt_seconds, auto_lag, tail_frames, robust_fit, ..Settings::default() };
+                            grid.push((window, s));
                         }
                     }
                 }
             }
         }
     }
+    // Two halves of the grid on two threads.
+    let score_all = |(window, s): &(usize, Settings)| -> Vec<f64> { scenarios.iter().map(|sc| sc.score(*window, *s)).collect() };
+    let (a, b) = grid.split_at(grid.len() / 2);
+    let mut results: Vec<(f64, Vec<f64>, usize, Settings)> = std::thread::scope(|scope| {
+        let first = scope.spawn(|| a.iter().map(|g| (score_all(g), g.0, g.1)).collect::<Vec<_>>());
+        let mut second: Vec<_> = b.iter().map(|g| (score_all(g), g.0, g.1)).collect();
+        let mut all = first.join().expect("sweep thread");
+        all.append(&mut second);
+        all.into_iter().map(|(v, w, s)| (v.iter().sum::<f64>() / v.len() as f64, v, w, s)).collect()
+    });
     results.sort_by(|a, b| b.0.total_cmp(&a.0));
-    println!("input SDR {baseline:.2} dB; {} settings tried; best SDR improvements:", results.len());
-    println!("  dB    window alpha thresh slope smooth_ms adapt_s");
-    for (gain, window, s) in results.iter().take(12) {
-        println!("{gain:6.2}  {window:5}  {:4.1}  {:5.2}  {:5.1}  {:6.0}  {:6.1}", s.alpha, s.threshold, s.slope, s.smoothing_ms, s.adapt_seconds);
+    let names: Vec<_> = scenarios.iter().map(|s| format!("{:>12}", s.name)).collect();
+    let inputs: Vec<_> = scenarios.iter().map(|s| format!("{:12.2}", s.baseline)).collect();
+    println!("input SDR, dB:                {}", inputs.join(""));
+    println!("{} settings tried; best mean SDR improvements:", results.len());
+    println!("  mean {}  window lag tail robust thresh slope smooth_ms adapt_s", names.join(""));
+    let line = |mean: f64, v: &[f64], window: usize, s: &Settings| {
+        let each: Vec<_> = v.iter().map(|x| format!("{x:12.2}")).collect();
+        println!(
+            "{mean:6.2} {}  {window:5} {:>4} {:4} {:>6} {:6.2} {:5.1} {:9.0} {:7.1}",
+            each.join(""),
+            if s.auto_lag { "auto" } else { "0" },
+            s.tail_frames,
+            s.robust_fit,
+            s.threshold,
+            s.slope,
+            s.smoothing_ms,
+            s.adapt_seconds
+        );
+    };
+    for (mean, v, window, s) in results.iter().take(15) {
+        line(*mean, v, *window, s);
+    }
+    println!("best with norbert's bleed model:");
+    if let Some((mean, v, window, s)) = results.iter().find(|r| !r.3.auto_lag && r.3.tail_frames == 1 && !r.3.robust_fit) {
+        line(*mean, v, *window, s);
     }
     let d = Settings::default();
-    println!("defaults (4096): {:.2} dB; plain Wiener (no compression, no smoothing): {:.2} dB",
-        score(4096, d), score(4096, Settings { compression: false, smoothing_ms: 0.0, ..d }));
+    let v = score_all(&(4096, d));
+    println!("defaults:");
+    line(v.iter().sum::<f64>() / v.len() as f64, &v, 4096, &d);
 }
