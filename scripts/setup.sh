@@ -19,7 +19,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if ! python3 -c "import norbert, numpy, scipy, soundfile, mido, pytest, pedalboard, dawdreamer, PIL" 2>/dev/null; then
+if ! python3 -c "import norbert, numpy, scipy, soundfile, mido, pytest, pedalboard, dawdreamer, PIL, museval" 2>/dev/null; then
   echo "setup: installing Python packages from tests/requirements.txt"
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r tests/requirements.txt
 fi

@@ -59,6 +59,10 @@ fn ten_seconds_with_automation_allocate_nothing() {
             link_channels: i % 2 == 0,
             mix: if i % 3 == 0 { 0.5 } else { 1.0 },
             output: [OutputMode::Target, OutputMode::Removed, OutputMode::Reference][i % 3],
+            auto_lag: i % 6 != 5,
+            lag_ms: (i % 50) as f32,
+            tail_frames: 1 + i % 4,
+            robust_fit: i % 3 != 1,
             ..Settings::default()
         };
         if i % 4 == 1 {

@@ -42,6 +42,16 @@ fn settings() -> impl Strategy<Value = Settings> {
             interference: interference.then_some(Interference { threshold: 0.3, slope: 20.0, smoothing_ms: 30.0 }),
             ..Settings::default()
         })
+        .prop_flat_map(|s| {
+            // The bleed model: lag found or set (past the range too), 0–5 taps (clamped), fit.
+            (Just(s), any::<bool>(), -10.0f32..80.0, 0usize..6, any::<bool>()).prop_map(|(s, auto_lag, lag_ms, tail_frames, robust_fit)| Settings {
+                auto_lag,
+                lag_ms,
+                tail_frames,
+                robust_fit,
+                ..s
+            })
+        })
 }
 
 fn step() -> impl Strategy<Value = Step> {

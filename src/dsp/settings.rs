@@ -97,11 +97,11 @@ impl Default for Settings {
         Self {
             alpha: 1.0,
             autoscale: true,
-            adapt_seconds: 4.0,
+            adapt_seconds: 2.0,
             freeze: false,
             smoothing_ms: 60.0,
             compression: true,
-            threshold: 0.2,
+            threshold: 0.3,
             slope: 15.0,
             range: CompressionRange::Unit,
             link_channels: false,
@@ -110,7 +110,7 @@ impl Default for Settings {
             mix: 1.0,
             auto_lag: true,
             lag_ms: 0.0,
-            tail_frames: 3,
+            tail_frames: 2,
             robust_fit: true,
         }
     }

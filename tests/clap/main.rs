@@ -62,18 +62,32 @@ fn descriptor_ports_and_parameters() {
 
     let params = p.params();
     let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-    for required in ["Threshold", "Slope", "Alpha", "Autoscale", "Adaptation", "Freeze", "Smoothing", "Compression", "Output", "Mix", "FFT Size"] {
+    for required in ["Threshold", "Slope", "Alpha", "Autoscale", "Adaptation", "Freeze", "Smoothing", "Compression", "Output", "Mix", "FFT Size", "Auto Lag", "Lag", "Tail", "Robust Fit"] {
         assert!(names.contains(&required), "no parameter {required} in {names:?}");
     }
     // CLAP shows continuous parameters normalised (0..1) and stepped ones as indices; units
     // and real values live in the text conversions, which hosts display and parse.
     let find = |n: &str| params.iter().find(|p| p.name == n).unwrap();
-    let defaults = [("Threshold", "0.20"), ("Slope", "15.0"), ("Alpha", "1.00 (magnitude)"), ("Adaptation", "4.00 s"), ("Smoothing", "60 ms"), ("Mix", "100 %"), ("FFT Size", "4096"), ("Output", "Cleaned"), ("Autoscale", "On")];
+    let defaults = [
+        ("Threshold", "0.30"),
+        ("Slope", "15.0"),
+        ("Alpha", "1.00 (magnitude)"),
+        ("Adaptation", "2.00 s"),
+        ("Smoothing", "60 ms"),
+        ("Mix", "100 %"),
+        ("FFT Size", "4096"),
+        ("Output", "Cleaned"),
+        ("Autoscale", "On"),
+        ("Auto Lag", "On"),
+        ("Lag", "0.0 ms"),
+        ("Tail", "2 frames"),
+        ("Robust Fit", "On"),
+    ];
     for (name, text) in defaults {
         let q = find(name);
         assert_eq!(p.value_text(q.id, q.default), text, "default of {name}");
     }
-    let round_trips = [("Adaptation", "0.50 s"), ("Smoothing", "250 ms"), ("Mix", "50 %"), ("Alpha", "2.00 (power)"), ("Slope", "40.0"), ("Output", "Removed")];
+    let round_trips = [("Adaptation", "0.50 s"), ("Smoothing", "250 ms"), ("Mix", "50 %"), ("Alpha", "2.00 (power)"), ("Slope", "40.0"), ("Output", "Removed"), ("Lag", "12.5 ms"), ("Tail", "4 frames")];
     for (name, text) in round_trips {
         let id = find(name).id;
         let v = p.value_from_text(id, text);
