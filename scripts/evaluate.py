@@ -10,14 +10,15 @@ mono) and examples/scenarios/* (percussive drums into a piano in a live room; a 
 keyboard into a stereo vocal pair with a 6 dB level step), made by scripts/make_example.py and
 scripts/make_scenarios.py.
 
-Rows, all at FFT 4096 / 4x, alpha 1, Threshold 0.2, Slope 15:
+Rows, all with Residue's default mask (FFT 4096 / 4x, alpha 1, Threshold 0.2, Slope 8), so they
+differ only in the bleed model:
   input                the track as it is
   norbert              norbert 0.2.1 offline: scipy STFT, `contrib.residual_model` (autoscale
                        fitted over the whole file), `softmask`, logit compression, scipy iSTFT
                        (non-causal: it sees the whole file)
   Residue, norbert's model   `residue-render --norbert-model`: causal, frame-local gain
-  + lag                the reference delayed by the lag found (GCC-PHAT)
-  + lag + tail         and the fit over 3 reference frames
+  + lag                the reference delayed by the lag found (GCC-PHAT), one frame, plain least squares
+  + lag + tail         and the fit over 3 reference frames (plain least squares)
   Residue (defaults)   `residue-render` as shipped
 """
 import argparse
@@ -33,7 +34,7 @@ import scipy.signal
 import soundfile as sf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-N, OVERLAP, ALPHA, THRESH, SLOPE = 4096, 4, 1.0, 0.2, 15.0
+N, OVERLAP, ALPHA, THRESH, SLOPE = 4096, 4, 1.0, 0.2, 8.0  # Residue's defaults
 
 SCENARIOS = [
     ("guitar into vocal", "examples/vocal-bleed", "vocal_mic", "guitar_mic", "truth_vocal", "truth_bleed"),

@@ -15,5 +15,6 @@ cargo build --release --benches
 cargo run --release --example memory
 echo "== soak: one hour of audio through the engine (offline speed)"
 cargo run --release --example soak
-echo "== host tests: DawDreamer, pedalboard (VST3), Ardour 7.3 headless, the editor in a real window (Xvfb)"
-python3 -m pytest -q tests/hosts
+echo "== host tests: DawDreamer, pedalboard (VST3), Ardour 7.3 headless, the editor in a real window (Xvfb);"
+echo "   the evaluation set scored with BSS Eval against norbert's offline pipeline"
+python3 -m pytest -q tests/hosts tests/evaluation

@@ -69,10 +69,10 @@ fn descriptor_ports_and_parameters() {
     // and real values live in the text conversions, which hosts display and parse.
     let find = |n: &str| params.iter().find(|p| p.name == n).unwrap();
     let defaults = [
-        ("Threshold", "0.30"),
-        ("Slope", "15.0"),
+        ("Threshold", "0.20"),
+        ("Slope", "8.0"),
         ("Alpha", "1.00 (magnitude)"),
-        ("Adaptation", "2.00 s"),
+        ("Adaptation", "4.00 s"),
         ("Smoothing", "60 ms"),
         ("Mix", "100 %"),
         ("FFT Size", "4096"),

@@ -53,6 +53,8 @@ fn a_change_is_heard_within_one_hop() {
     let first_diff = still.iter().zip(&moved).position(|(a, b)| a != b).expect("the change must be heard");
     let at = change_block * 64;
     assert!(first_diff >= at, "heard before it was made");
-    // The next frame is cut within one hop; its first output sample carries Hann weight 0.
-    assert!(first_diff <= at + 512, "heard {} samples after the change; hop is 512", first_diff - at);
+    // The next frame is cut within one hop. Its first output samples carry almost no window
+    // weight (analysis × synthesis window below 1e-6 over the first 8), and Threshold glides
+    // (30 ms), so in those samples the change can round away.
+    assert!(first_diff <= at + 512 + 8, "heard {} samples after the change; hop is 512", first_diff - at);
 }

@@ -53,7 +53,7 @@ def test_pedalboard_loads_with_named_parameters_and_compensates_latency(vst3):
         assert name in params, f"{name} not among {sorted(params)}"
     assert params["adaptation_s"].units.strip() == "s"
     assert params["smoothing_ms"].units.strip() == "ms"
-    assert abs(plugin.threshold - 0.3) < 1e-6 and abs(plugin.slope - 15.0) < 0.05
+    assert abs(plugin.threshold - 0.2) < 1e-6 and abs(plugin.slope - 8.0) < 0.05
     plugin.threshold = 0.35
     assert abs(plugin.threshold - 0.35) < 1e-3
     # No sidechain in pedalboard: Residue passes the input through, and pedalboard removes
