@@ -8,6 +8,7 @@
 //! The test signal is made before processing starts: subtract `main`'s own share (sinf).
 //! `--floor` runs the bare STFT (mask 1) instead of the engine; `--window N` sets the FFT size;
 //! `--isa baseline|avx2|avx512` picks the compiled version of the frame (default: the widest).
+//! The bleed model's parts one at a time: `--norbert-model`, `--no-lag`, `--tail N`, `--plain-fit`.
 
 use residue::dsp::stft::Stft;
 use residue::dsp::{Engine, EngineConfig, Isa, Ramp, Settings};
@@ -18,7 +19,14 @@ fn main() {
     let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![1], max_window: 16384 };
     let args: Vec<String> = std::env::args().collect();
     let window = args.iter().position(|a| a == "--window").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(4096);
-    let mut engine = Engine::new(&config, window, 4, Settings::default()).expect("engine");
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    let mut settings = if has("--norbert-model") { Settings::default().norbert_model() } else { Settings::default() };
+    settings.auto_lag &= !has("--no-lag");
+    settings.robust_fit &= !has("--plain-fit");
+    if let Some(n) = args.iter().position(|a| a == "--tail").and_then(|i| args.get(i + 1)?.parse().ok()) {
+        settings.tail_frames = n;
+    }
+    let mut engine = Engine::new(&config, window, 4, settings).expect("engine");
     let isa = match args.iter().position(|a| a == "--isa").and_then(|i| args.get(i + 1)).map(String::as_str) {
         Some("baseline") => Isa::Baseline,
         Some("avx2") => Isa::Avx2,

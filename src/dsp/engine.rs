@@ -174,11 +174,11 @@ impl Engine {
         let auto_lag = self.settings.auto_lag;
         let mut analysis = self.analysing.then_some(&mut self.analysis);
         self.stft.process(main, refs, &mut self.mix, |frame| {
-            if auto_lag {
+            if auto_lag && lag.due(overlap) {
                 // Observed before the separator edits the main spectra.
                 for (p, (c, j)) in pairs.clone().enumerate() {
                     let views = routing.of(c, j);
-                    lag.observe(p, &frame.main[c], &frame.refs[views.clone()], window, frame.ref_delay[views.start], hop_seconds);
+                    lag.observe(p, &frame.main[c], &frame.refs[views.clone()], window, overlap, frame.ref_delay[views.start], hop_seconds);
                 }
             }
             separator.process(frame, coeffs, analysis.as_deref_mut());

@@ -23,6 +23,11 @@ use realfft::{ComplexToReal, RealFftPlanner};
 
 use super::stft::MIN_WINDOW;
 
+/// Frames are observed every this many hops.
+fn observe_every(overlap: usize) -> usize {
+    (overlap / 2).max(1)
+}
+
 /// A peak counts as found when it is this many times the correlation's RMS.
 const CONFIDENCE: f32 = 6.0;
 /// Time constant of the cross-spectrum average, seconds.
@@ -83,9 +88,16 @@ impl LagFinder {
         (self.lags[j], self.found[j])
     }
 
+    /// Whether the coming hop's frame is one to observe: every `overlap / 2` hops (frames
+    /// overlapping by half still see every sample at a useful window weight; the frames in
+    /// between add little new and would double the cost).
+    pub fn due(&self, overlap: usize) -> bool {
+        (self.hops + 1) % observe_every(overlap) == 0
+    }
+
     /// Folds one frame into pair `j`'s average: `main` the main channel's spectrum, `refs` the
     /// spectra of the source channels it hears (delayed by `applied` samples), `size` the window.
-    pub fn observe(&mut self, j: usize, main: &[Complex32], refs: &[Vec<Complex32>], size: usize, applied: usize, hop_seconds: f32) {
+    pub fn observe(&mut self, j: usize, main: &[Complex32], refs: &[Vec<Complex32>], size: usize, overlap: usize, applied: usize, hop_seconds: f32) {
         let bins = size / 2 + 1;
         if self.turn_for[j] != (size, applied) {
             // e^{-iωd} with ω = 2πk/size; recomputed only when the window or the delay changes.
@@ -95,7 +107,7 @@ impl LagFinder {
             }
             self.turn_for[j] = (size, applied);
         }
-        let forget = (-hop_seconds / MEMORY_SECONDS).exp();
+        let forget = (-hop_seconds * observe_every(overlap) as f32 / MEMORY_SECONDS).exp();
         let (cross, turn, x) = (&mut self.cross[j][..bins], &self.turn[j][..bins], &main[..bins]);
         match refs {
             [r] => {
@@ -124,14 +136,15 @@ impl LagFinder {
         let max_lag = max_lag.min(size / 2);
         for j in 0..self.cross.len() {
             let cross = &self.cross[j][..bins];
-            let mean = cross.iter().map(|c| c.norm()).sum::<f32>() / bins as f32;
+            // |c| as sqrt(re² + im²): the cross spectrum is far from overflow, and hypot is slow.
+            let mean = cross.iter().map(|c| c.norm_sqr().sqrt()).sum::<f32>() / bins as f32;
             if !(mean > 0.0) {
                 continue;
             }
             // PHAT, regularised so that empty bins (no reference there) stay quiet.
             let floor = 1e-3 * mean;
             for (s, c) in self.spectrum[..bins].iter_mut().zip(cross) {
-                *s = c / (c.norm() + floor);
+                *s = c * (1.0 / (c.norm_sqr().sqrt() + floor));
             }
             self.spectrum[0].im = 0.0;
             self.spectrum[bins - 1].im = 0.0;

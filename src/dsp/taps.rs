@@ -23,14 +23,18 @@
 pub const MAX_TAPS: usize = 4;
 /// Entries of the upper triangle of A.
 const TRI: usize = MAX_TAPS * (MAX_TAPS + 1) / 2;
-/// State rows per main channel: A's triangle, b, g.
-const ROWS: usize = TRI + 2 * MAX_TAPS;
+/// Normal-equation rows per chunk of bins: A's triangle, then b.
+const SUMS: usize = TRI + MAX_TAPS;
 /// Below this diagonal entry a tap carries no usable information (as in the one-tap fit).
 const MIN_WEIGHT: f32 = 1e-30;
 /// The weight of a frame the model attributes entirely to the target.
 pub const ROBUST_FLOOR: f32 = 0.05;
-/// Bins handled together: fixed-size arrays the compiler turns into vector registers.
-const LANES: usize = 8;
+/// Bins handled together: one 512-bit vector, two 256-bit, four 128-bit.
+const LANES: usize = 16;
+
+/// The sums of one chunk of `LANES` bins, each quantity's lanes side by side, so that one
+/// chunk is one contiguous block and every update is a plain vector operation.
+type Sums = [[f32; LANES]; SUMS];
 
 #[inline(always)]
 const fn tri(i: usize, j: usize) -> usize {
@@ -40,55 +44,75 @@ const fn tri(i: usize, j: usize) -> usize {
 
 /// Per main channel and bin: the normal equations and the gains.
 pub struct TapFit {
+    chunks: usize,
     stride: usize,
-    state: Vec<f32>,
+    /// `chunks` blocks per main channel.
+    sums: Vec<Sums>,
+    /// Per main channel, `MAX_TAPS` rows of `stride` gains: contiguous per tap, for the
+    /// readers (editor, interference reduction).
+    gains: Vec<f32>,
 }
 
 impl TapFit {
     pub fn new(channels: usize, max_bins: usize) -> Self {
-        Self { stride: max_bins, state: vec![0.0; channels * ROWS * max_bins] }
+        let chunks = max_bins.div_ceil(LANES);
+        let stride = chunks * LANES;
+        Self { chunks, stride, sums: vec![[[0.0; LANES]; SUMS]; channels * chunks], gains: vec![0.0; channels * MAX_TAPS * stride] }
     }
 
     pub fn reset(&mut self) {
-        self.state.fill(0.0);
+        self.sums.fill([[0.0; LANES]; SUMS]);
+        self.gains.fill(0.0);
     }
 
     /// Gain of tap `l` of main channel `c` (`bins` entries are meaningful).
     pub fn gains(&self, c: usize, l: usize, bins: usize) -> &[f32] {
-        let at = (c * ROWS + TRI + MAX_TAPS + l) * self.stride;
-        &self.state[at..at + bins]
+        let at = (c * MAX_TAPS + l) * self.stride;
+        &self.gains[at..at + bins]
     }
 
     /// One frame of main channel `c`: folds in the mixture model `x` and the reference model's
     /// taps `refs` (newest first) with forgetting `forget`; `learn = false` holds the gains.
-    /// Writes the predicted bleed `Σ_l g_l·refs[l]`.
+    /// Writes the predicted bleed `Σ_l g_l·refs[l]`. Inlined so that it is compiled into each
+    /// instruction-set version of the frame.
+    #[inline(always)]
     pub fn process<const L: usize>(&mut self, c: usize, x: &[f32], refs: [&[f32]; L], forget: f32, robust: bool, learn: bool, bleed: &mut [f32]) {
         let bins = x.len();
-        let stride = self.stride;
-        let state = &mut self.state[c * ROWS * stride..(c + 1) * ROWS * stride];
-        let mut it = state.chunks_exact_mut(stride);
-        let mut rows: [&mut [f32]; ROWS] = std::array::from_fn(|_| it.next().expect("ROWS rows"));
-        let mut at = 0;
-        while at + LANES <= bins {
-            chunk::<L, LANES>(&mut rows, at, x, &refs, forget, robust, learn, bleed);
-            at += LANES;
+        let sums = &mut self.sums[c * self.chunks..(c + 1) * self.chunks];
+        let gains = &mut self.gains[c * MAX_TAPS * self.stride..(c + 1) * MAX_TAPS * self.stride];
+        let (stride, full) = (self.stride, bins / LANES);
+        let lanes = |row: &[f32], at: usize| -> [f32; LANES] { row[at..at + LANES].try_into().expect("LANES entries") };
+        for (chunk, s) in sums[..full].iter_mut().enumerate() {
+            let at = chunk * LANES;
+            let xs = lanes(x, at);
+            let r: [[f32; LANES]; L] = std::array::from_fn(|l| lanes(refs[l], at));
+            let mut g: [[f32; LANES]; L] = std::array::from_fn(|l| lanes(&gains[l * stride..], at));
+            let p = update::<L>(s, &mut g, &xs, &r, forget, robust, learn);
+            for (l, g) in g.iter().enumerate() {
+                gains[l * stride + at..l * stride + at + LANES].copy_from_slice(g);
+            }
+            bleed[at..at + LANES].copy_from_slice(&p);
         }
-        while at < bins {
-            chunk::<L, 1>(&mut rows, at, x, &refs, forget, robust, learn, bleed);
-            at += 1;
+        let (at, rest) = (full * LANES, bins - full * LANES);
+        if rest > 0 {
+            // The last, partial chunk: zero-padded lanes (never read back).
+            let pad = |row: &[f32]| -> [f32; LANES] { std::array::from_fn(|n| if n < rest { row[at + n] } else { 0.0 }) };
+            let xs = pad(x);
+            let r: [[f32; LANES]; L] = std::array::from_fn(|l| pad(refs[l]));
+            let mut g: [[f32; LANES]; L] = std::array::from_fn(|l| pad(&gains[l * stride..]));
+            let p = update::<L>(&mut sums[full], &mut g, &xs, &r, forget, robust, learn);
+            for (l, g) in g.iter().enumerate() {
+                gains[l * stride + at..l * stride + at + rest].copy_from_slice(&g[..rest]);
+            }
+            bleed[at..bins].copy_from_slice(&p[..rest]);
         }
     }
 }
 
-/// `N` bins from `at`: load the state into arrays, update, store back.
+/// One chunk: updates the sums and the gains `g`, returns the predicted bleed.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn chunk<const L: usize, const N: usize>(rows: &mut [&mut [f32]; ROWS], at: usize, x: &[f32], refs: &[&[f32]; L], forget: f32, robust: bool, learn: bool, bleed: &mut [f32]) {
-    let load = |row: &[f32]| -> [f32; N] { row[at..at + N].try_into().expect("N entries") };
-    let xs = load(x);
-    let r: [[f32; N]; L] = std::array::from_fn(|l| load(refs[l]));
-    let mut g: [[f32; N]; L] = std::array::from_fn(|l| load(rows[TRI + MAX_TAPS + l]));
-    let predict = |g: &[[f32; N]; L]| -> [f32; N] {
+fn update<const L: usize>(s: &mut Sums, g: &mut [[f32; LANES]; L], xs: &[f32; LANES], r: &[[f32; LANES]; L], forget: f32, robust: bool, learn: bool) -> [f32; LANES] {
+    let predict = |g: &[[f32; LANES]; L]| -> [f32; LANES] {
         std::array::from_fn(|n| {
             let mut p = g[0][n] * r[0][n];
             for l in 1..L {
@@ -98,61 +122,61 @@ fn chunk<const L: usize, const N: usize>(rows: &mut [&mut [f32]; ROWS], at: usiz
         })
     };
     if learn {
-        let w: [f32; N] = if robust {
-            let p = predict(&g);
-            std::array::from_fn(|n| ROBUST_FLOOR + (1.0 - ROBUST_FLOOR) * (p[n] / xs[n]).min(1.0))
+        let w: [f32; LANES] = if robust {
+            let p = predict(g);
+            std::array::from_fn(|n| {
+                let share = p[n] / xs[n];
+                ROBUST_FLOOR + (1.0 - ROBUST_FLOOR) * if share < 1.0 { share } else { 1.0 }
+            })
         } else {
-            [1.0; N]
+            [1.0; LANES]
         };
-        let mut a: [[[f32; N]; L]; L] = [[[0.0; N]; L]; L];
         for i in 0..L {
             for j in i..L {
-                let row = &mut rows[tri(i, j)][at..at + N];
-                for n in 0..N {
+                let row = &mut s[tri(i, j)];
+                for n in 0..LANES {
                     row[n] = forget * row[n] + if robust { w[n] * r[i][n] * r[j][n] } else { r[i][n] * r[j][n] };
                 }
-                a[i][j] = row.try_into().expect("N entries");
-                a[j][i] = a[i][j];
             }
-        }
-        let mut b: [[f32; N]; L] = [[0.0; N]; L];
-        for i in 0..L {
-            let row = &mut rows[TRI + i][at..at + N];
-            for n in 0..N {
+            let row = &mut s[TRI + i];
+            for n in 0..LANES {
                 row[n] = forget * row[n] + if robust { w[n] * xs[n] * r[i][n] } else { xs[n] * r[i][n] };
             }
-            b[i] = row.try_into().expect("N entries");
         }
+        let a = |i: usize, j: usize| &s[tri(i.min(j), i.max(j))];
+        // Everything below is written as whole-array selects and multiplies: a per-lane
+        // `if` that stores back what was loaded becomes a branch per lane, and the chunk no
+        // longer vectorises.
         for _sweep in 0..if L == 1 { 1 } else { 2 } {
             for i in 0..L {
-                for n in 0..N {
-                    let mut s = b[i][n];
-                    for j in 0..L {
-                        if j != i {
-                            s -= a[i][j][n] * g[j][n];
-                        }
+                let d = *a(i, i);
+                let mut q = s[TRI + i];
+                for j in 0..L {
+                    if j != i {
+                        let (aij, gj) = (*a(i, j), g[j]);
+                        q = std::array::from_fn(|n| q[n] - aij[n] * gj[n]);
                     }
-                    let d = a[i][i][n];
-                    let informed = d > MIN_WEIGHT;
-                    let q = s / if informed { d } else { 1.0 };
-                    g[i][n] = if informed { q.max(0.0) } else { g[i][n] };
                 }
+                // Where informed `d` itself is the divisor; elsewhere the quotient is unused.
+                let q: [f32; LANES] = std::array::from_fn(|n| q[n] / if d[n] > MIN_WEIGHT { d[n] } else { MIN_WEIGHT });
+                let held = g[i];
+                g[i] = std::array::from_fn(|n| if d[n] > MIN_WEIGHT { if q[n] > 0.0 { q[n] } else { 0.0 } } else { held[n] });
             }
         }
-        // A tap the reference left empty forgets its sums (no denormals), holds its gain.
+        // A tap the reference left empty forgets its sums (no denormals), holds its gain. The
+        // sums are finite and non-negative, so × 1 keeps them bit for bit and × 0 clears them.
         for i in 0..L {
-            for n in 0..N {
-                if a[i][i][n] <= MIN_WEIGHT {
-                    rows[TRI + i][at + n] = 0.0;
-                    for j in 0..L {
-                        rows[tri(i.min(j), i.max(j))][at + n] = 0.0;
-                    }
-                }
+            let d = s[tri(i, i)];
+            let keep: [f32; LANES] = std::array::from_fn(|n| if d[n] > MIN_WEIGHT { 1.0 } else { 0.0 });
+            for j in 0..L {
+                let row = &mut s[tri(i.min(j), i.max(j))];
+                *row = std::array::from_fn(|n| row[n] * keep[n]);
             }
-            rows[TRI + MAX_TAPS + i][at..at + N].copy_from_slice(&g[i]);
+            let row = &mut s[TRI + i];
+            *row = std::array::from_fn(|n| row[n] * keep[n]);
         }
     }
-    bleed[at..at + N].copy_from_slice(&predict(&g));
+    predict(g)
 }
 
 #[cfg(test)]
