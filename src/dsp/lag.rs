@@ -15,7 +15,6 @@
 //! Lags of at most half the window are searched: beyond that the frames of the two signals
 //! hardly overlap and the circular correlation aliases.
 
-use std::f32::consts::PI;
 use std::sync::Arc;
 
 use realfft::num_complex::Complex32;
@@ -100,10 +99,15 @@ impl LagFinder {
     pub fn observe(&mut self, j: usize, main: &[Complex32], refs: &[Vec<Complex32>], size: usize, overlap: usize, applied: usize, hop_seconds: f32) {
         let bins = size / 2 + 1;
         if self.turn_for[j] != (size, applied) {
-            // e^{-iωd} with ω = 2πk/size; recomputed only when the window or the delay changes.
-            for (k, t) in self.turn[j][..bins].iter_mut().enumerate() {
-                let phase = -2.0 * PI * ((k * applied) % size) as f32 / size as f32;
-                *t = Complex32::new(phase.cos(), phase.sin());
+            // e^{-iωd} with ω = 2πk/size; recomputed only when the window or the delay changes,
+            // as powers of one step in f64 (a sin/cos per bin made this hop's callback the
+            // slowest of all; the f64 recurrence drifts by ~1e-13 over the bins).
+            let phase = -2.0 * std::f64::consts::PI * applied as f64 / size as f64;
+            let step = (phase.cos(), phase.sin());
+            let mut t = (1.0f64, 0.0f64);
+            for out in self.turn[j][..bins].iter_mut() {
+                *out = Complex32::new(t.0 as f32, t.1 as f32);
+                t = (t.0 * step.0 - t.1 * step.1, t.0 * step.1 + t.1 * step.0);
             }
             self.turn_for[j] = (size, applied);
         }
