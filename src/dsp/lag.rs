@@ -100,8 +100,8 @@ impl LagFinder {
         let bins = size / 2 + 1;
         if self.turn_for[j] != (size, applied) {
             // e^{-iωd} with ω = 2πk/size; recomputed only when the window or the delay changes,
-            // as powers of one step in f64 (a sin/cos per bin made this hop's callback the
-            // slowest of all; the f64 recurrence drifts by ~1e-13 over the bins).
+            // as powers of one step in f64 (cheaper than a sin/cos per bin; the f64 recurrence
+            // drifts by ~1e-13 over the bins).
             let phase = -2.0 * std::f64::consts::PI * applied as f64 / size as f64;
             let step = (phase.cos(), phase.sin());
             let mut t = (1.0f64, 0.0f64);
