@@ -4,10 +4,10 @@
 //!
 //! Per main channel and source (each mic has its own distance to the source), the cross
 //! spectrum `X · conj(R)` (R summed over the source channels the main channel hears) is averaged
-//! over the past with forgetting. The reference's spectra are those of the
-//! already delayed reference, so each frame's product is turned back by the applied delay
-//! (`e^{-iωd}`) before it is averaged: the average always estimates the undelayed cross
-//! spectrum, and a change of the applied delay does not disturb it. Once per window it is
+//! over the past with forgetting. The reference's spectra are those of the already delayed
+//! reference, so the average is of the delayed cross spectrum; once per window it is turned
+//! back by the applied delay (`e^{-iωd}`) to the undelayed one, and when the delay changes the
+//! average is re-expressed for the new delay, so a change does not disturb it. Then it is
 //! whitened (PHAT: only the phase is kept, so a few loud low partials cannot decide the lag)
 //! and transformed back; the highest peak in `[0, max_lag]` is the lag, taken only when it
 //! stands clear of the rest of the correlation.
@@ -21,6 +21,18 @@ use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner};
 
 use super::stft::MIN_WINDOW;
+
+/// `out[k] = e^{-iωd}`, ω = 2πk/size, as powers of one step in f64 (cheaper than a sin/cos
+/// per bin; the recurrence drifts by ~1e-13 over the bins).
+fn phasor(out: &mut [Complex32], d: f64, size: usize) {
+    let phase = -2.0 * std::f64::consts::PI * d / size as f64;
+    let step = (phase.cos(), phase.sin());
+    let mut t = (1.0f64, 0.0f64);
+    for o in out {
+        *o = Complex32::new(t.0 as f32, t.1 as f32);
+        t = (t.0 * step.0 - t.1 * step.1, t.0 * step.1 + t.1 * step.0);
+    }
+}
 
 /// Frames are observed every this many hops.
 fn observe_every(overlap: usize) -> usize {
@@ -98,47 +110,50 @@ impl LagFinder {
     /// spectra of the source channels it hears (delayed by `applied` samples), `size` the window.
     pub fn observe(&mut self, j: usize, main: &[Complex32], refs: &[Vec<Complex32>], size: usize, overlap: usize, applied: usize, hop_seconds: f32) {
         let bins = size / 2 + 1;
-        if self.turn_for[j] != (size, applied) {
-            // e^{-iωd} with ω = 2πk/size; recomputed only when the window or the delay changes,
-            // as powers of one step in f64 (cheaper than a sin/cos per bin; the f64 recurrence
-            // drifts by ~1e-13 over the bins).
-            let phase = -2.0 * std::f64::consts::PI * applied as f64 / size as f64;
-            let step = (phase.cos(), phase.sin());
-            let mut t = (1.0f64, 0.0f64);
-            for out in self.turn[j][..bins].iter_mut() {
-                *out = Complex32::new(t.0 as f32, t.1 as f32);
-                t = (t.0 * step.0 - t.1 * step.1, t.0 * step.1 + t.1 * step.0);
+        let (was_size, was_delay) = self.turn_for[j];
+        if (was_size, was_delay) != (size, applied) {
+            if was_size == size {
+                // The delay changed: re-express the average for the new one, × e^{-iω(was − now)}.
+                phasor(&mut self.spectrum[..bins], was_delay as f64 - applied as f64, size);
+                for (g, r) in self.cross[j][..bins].iter_mut().zip(&self.spectrum[..bins]) {
+                    *g *= r;
+                }
+            } else {
+                // Another window: other bins, start over.
+                self.cross[j].fill(Complex32::default());
             }
+            phasor(&mut self.turn[j][..bins], applied as f64, size);
             self.turn_for[j] = (size, applied);
         }
         let forget = (-hop_seconds * observe_every(overlap) as f32 / MEMORY_SECONDS).exp();
-        let (cross, turn, x) = (&mut self.cross[j][..bins], &self.turn[j][..bins], &main[..bins]);
+        let (cross, x) = (&mut self.cross[j][..bins], &main[..bins]);
         match refs {
             [r] => {
-                for (((g, &x), r), &t) in cross.iter_mut().zip(x).zip(&r[..bins]).zip(turn) {
-                    *g = *g * forget + x * r.conj() * t;
+                for ((g, &x), r) in cross.iter_mut().zip(x).zip(&r[..bins]) {
+                    *g = *g * forget + x * r.conj();
                 }
             }
             refs => {
-                for (k, ((g, &x), &t)) in cross.iter_mut().zip(x).zip(turn).enumerate() {
+                for (k, (g, &x)) in cross.iter_mut().zip(x).enumerate() {
                     let r: Complex32 = refs.iter().map(|r| r[k]).sum();
-                    *g = *g * forget + x * r.conj() * t;
+                    *g = *g * forget + x * r.conj();
                 }
             }
         }
     }
 
     /// Called once per hop after every source was observed: once per window, looks for each
-    /// source's lag within `max_lag` samples (and half the window).
+    /// pair's lag within `max_lag` samples (and half the window). The pairs take turns over
+    /// the window's hops, so that no single hop (and host callback) carries all the searches.
     pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize) {
         self.hops += 1;
-        if self.hops % overlap != 0 {
-            return;
-        }
         let bins = size / 2 + 1;
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
         let max_lag = max_lag.min(size / 2);
         for j in 0..self.cross.len() {
+            if (self.hops + j) % overlap != 0 {
+                continue;
+            }
             let cross = &self.cross[j][..bins];
             // |c| as sqrt(re² + im²): the cross spectrum is far from overflow, and hypot is slow.
             let mean = cross.iter().map(|c| c.norm_sqr().sqrt()).sum::<f32>() / bins as f32;
@@ -147,8 +162,10 @@ impl LagFinder {
             }
             // PHAT, regularised so that empty bins (no reference there) stay quiet.
             let floor = 1e-3 * mean;
-            for (s, c) in self.spectrum[..bins].iter_mut().zip(cross) {
-                *s = c * (1.0 / (c.norm_sqr().sqrt() + floor));
+            // × e^{-iωd}: the average is kept for the delayed reference (one product per frame
+            // instead of two); turned back here, once per window, to the undelayed one.
+            for ((s, c), t) in self.spectrum[..bins].iter_mut().zip(cross).zip(&self.turn[j][..bins]) {
+                *s = c * t * (1.0 / (c.norm_sqr().sqrt() + floor));
             }
             self.spectrum[0].im = 0.0;
             self.spectrum[bins - 1].im = 0.0;
