@@ -143,17 +143,19 @@ impl LagFinder {
     }
 
     /// Called once per hop after every source was observed: once per window, looks for each
-    /// pair's lag within `max_lag` samples (and half the window). The pairs take turns over
-    /// the window's hops, so that no single hop (and host callback) carries all the searches.
+    /// pair's lag within `max_lag` samples (and half the window). Every pair searches on the
+    /// same hop: a pair's result must not depend on its index, or a channel processed in an
+    /// engine of its own (the renderer's lanes) would find its lag at another time than in
+    /// the multichannel engine.
     pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize) {
         self.hops += 1;
+        if self.hops % overlap != 0 {
+            return;
+        }
         let bins = size / 2 + 1;
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
         let max_lag = max_lag.min(size / 2);
         for j in 0..self.cross.len() {
-            if (self.hops + j) % overlap != 0 {
-                continue;
-            }
             let cross = &self.cross[j][..bins];
             // |c| as sqrt(re² + im²): the cross spectrum is far from overflow, and hypot is slow.
             let mean = cross.iter().map(|c| c.norm_sqr().sqrt()).sum::<f32>() / bins as f32;
