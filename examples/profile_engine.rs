@@ -7,7 +7,7 @@
 //!
 //! The test signal is made before processing starts: subtract `main`'s own share (sinf).
 //! `--floor` runs the bare STFT (mask 1) instead of the engine; `--window N` sets the FFT size;
-//! `--isa baseline|avx2|avx512` picks the compiled version of the frame (default: the widest).
+//! `--repeat N` runs the 20 s N times; `--isa baseline|avx2|avx512` picks the compiled version of the frame (default: the widest).
 //! The bleed model's parts one at a time: `--norbert-model`, `--no-lag`, `--tail N`, `--plain-fit`.
 
 use residue::dsp::stft::Stft;
@@ -39,8 +39,10 @@ fn main() {
     let floor = args.iter().any(|a| a == "--floor");
     let mut stft = Stft::new(2, 1, residue::dsp::routing::Routing::new(2, &[1]).views(), 16384, residue::dsp::max_lag_samples(rate as f32), window, 4);
     let mut mix = Ramp::new(1.0);
+    // `--repeat N`: the same 20 s N times over (for sampling profilers, which need a longer run).
+    let repeat: usize = args.iter().position(|a| a == "--repeat").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1);
     let start = std::time::Instant::now();
-    for at in (0..rate * seconds).step_by(480) {
+    for at in (0..rate * seconds).step_by(480).cycle().take(rate * seconds / 480 * repeat) {
         let (main, refs): (&mut [&mut [f32]], &[&[f32]]) = (&mut [&mut left[at..at + 480], &mut right[at..at + 480]], &[&reference[at..at + 480]]);
         if floor {
             stft.process(main, refs, &mut mix, |_| {});
@@ -49,6 +51,7 @@ fn main() {
         }
     }
     let elapsed = start.elapsed().as_secs_f64();
-    eprintln!("{:.3} ms per second of audio ({:.0}x real time)", elapsed * 1e3 / seconds as f64, seconds as f64 / elapsed);
+    let audio = (seconds * repeat) as f64;
+    eprintln!("{:.3} ms per second of audio ({:.0}x real time)", elapsed * 1e3 / audio, audio / elapsed);
     println!("{}", left.iter().map(|x| x.abs()).sum::<f32>());
 }

@@ -23,18 +23,12 @@
 pub const MAX_TAPS: usize = 4;
 /// Entries of the upper triangle of A.
 const TRI: usize = MAX_TAPS * (MAX_TAPS + 1) / 2;
-/// Normal-equation rows per chunk of bins: A's triangle, then b.
+/// Normal-equation rows per main channel: A's triangle, then b.
 const SUMS: usize = TRI + MAX_TAPS;
 /// Below this diagonal entry a tap carries no usable information (as in the one-tap fit).
 const MIN_WEIGHT: f32 = 1e-30;
 /// The weight of a frame the model attributes entirely to the target.
 pub const ROBUST_FLOOR: f32 = 0.05;
-/// Bins handled together: one 512-bit vector, two 256-bit, four 128-bit.
-const LANES: usize = 16;
-
-/// The sums of one chunk of `LANES` bins, each quantity's lanes side by side, so that one
-/// chunk is one contiguous block and every update is a plain vector operation.
-type Sums = [[f32; LANES]; SUMS];
 
 #[inline(always)]
 const fn tri(i: usize, j: usize) -> usize {
@@ -42,7 +36,17 @@ const fn tri(i: usize, j: usize) -> usize {
     i * MAX_TAPS - i * (i + 1) / 2 + j
 }
 
-/// Per main channel and bin: the normal equations and the gains.
+/// Bins handled together: one 512-bit vector, two 256-bit, four 128-bit.
+const LANES: usize = 16;
+
+/// The sums of one chunk of `LANES` bins, each quantity's lanes side by side: a chunk is one
+/// contiguous block, read and written in place.
+type Sums = [[f32; LANES]; SUMS];
+
+/// Per main channel and bin: the normal equations and the gains. A frame goes through the
+/// bins a chunk at a time; one loop over the chunk's lanes runs each bin's update as scalar
+/// code with selects (no branch, no conditional store), which the compiler turns into vector
+/// code across the lanes. Only the sums a tap count uses are touched.
 pub struct TapFit {
     chunks: usize,
     stride: usize,
@@ -77,106 +81,136 @@ impl TapFit {
     /// instruction-set version of the frame.
     #[inline(always)]
     pub fn process<const L: usize>(&mut self, c: usize, x: &[f32], refs: [&[f32]; L], forget: f32, robust: bool, learn: bool, bleed: &mut [f32]) {
+        match (learn, robust) {
+            (false, _) => self.frame::<L, false, false>(c, x, refs, forget, bleed),
+            (true, false) => self.frame::<L, true, false>(c, x, refs, forget, bleed),
+            (true, true) => self.frame::<L, true, true>(c, x, refs, forget, bleed),
+        }
+    }
+
+    #[inline(always)]
+    fn frame<const L: usize, const LEARN: bool, const ROBUST: bool>(&mut self, c: usize, x: &[f32], refs: [&[f32]; L], forget: f32, bleed: &mut [f32]) {
         let bins = x.len();
         let sums = &mut self.sums[c * self.chunks..(c + 1) * self.chunks];
         let gains = &mut self.gains[c * MAX_TAPS * self.stride..(c + 1) * MAX_TAPS * self.stride];
         let (stride, full) = (self.stride, bins / LANES);
-        let lanes = |row: &[f32], at: usize| -> [f32; LANES] { row[at..at + LANES].try_into().expect("LANES entries") };
+        // Full chunks load whole arrays (kept in registers); the last, partial one is padded
+        // with zeros (its extra lanes are never stored).
         for (chunk, s) in sums[..full].iter_mut().enumerate() {
             let at = chunk * LANES;
-            let xs = lanes(x, at);
-            let r: [[f32; LANES]; L] = std::array::from_fn(|l| lanes(refs[l], at));
-            let mut g: [[f32; LANES]; L] = std::array::from_fn(|l| lanes(&gains[l * stride..], at));
-            let p = update::<L>(s, &mut g, &xs, &r, forget, robust, learn);
-            for (l, g) in g.iter().enumerate() {
-                gains[l * stride + at..l * stride + at + LANES].copy_from_slice(g);
+            let lanes = |row: &[f32]| -> [f32; LANES] { row[at..at + LANES].try_into().expect("LANES entries") };
+            let r: [[f32; LANES]; L] = std::array::from_fn(|l| lanes(refs[l]));
+            let mut g: [[f32; LANES]; L] = std::array::from_fn(|l| lanes(&gains[l * stride..]));
+            let p = chunk_update::<L, LEARN, ROBUST>(s, &mut g, &lanes(x), &r, forget);
+            if LEARN {
+                for (l, g) in g.iter().enumerate() {
+                    gains[l * stride + at..l * stride + at + LANES].copy_from_slice(g);
+                }
             }
             bleed[at..at + LANES].copy_from_slice(&p);
         }
         let (at, rest) = (full * LANES, bins - full * LANES);
         if rest > 0 {
-            // The last, partial chunk: zero-padded lanes (never read back).
             let pad = |row: &[f32]| -> [f32; LANES] { std::array::from_fn(|n| if n < rest { row[at + n] } else { 0.0 }) };
-            let xs = pad(x);
             let r: [[f32; LANES]; L] = std::array::from_fn(|l| pad(refs[l]));
             let mut g: [[f32; LANES]; L] = std::array::from_fn(|l| pad(&gains[l * stride..]));
-            let p = update::<L>(&mut sums[full], &mut g, &xs, &r, forget, robust, learn);
-            for (l, g) in g.iter().enumerate() {
-                gains[l * stride + at..l * stride + at + rest].copy_from_slice(&g[..rest]);
+            let p = chunk_update::<L, LEARN, ROBUST>(&mut sums[full], &mut g, &pad(x), &r, forget);
+            if LEARN {
+                for (l, g) in g.iter().enumerate() {
+                    gains[l * stride + at..l * stride + at + rest].copy_from_slice(&g[..rest]);
+                }
             }
             bleed[at..bins].copy_from_slice(&p[..rest]);
         }
     }
 }
 
-/// One chunk: updates the sums and the gains `g`, returns the predicted bleed.
+/// One chunk's bins, lane by lane: updates the sums in place and the gains `g`, returns the
+/// predicted bleed.
 #[inline(always)]
-fn update<const L: usize>(s: &mut Sums, g: &mut [[f32; LANES]; L], xs: &[f32; LANES], r: &[[f32; LANES]; L], forget: f32, robust: bool, learn: bool) -> [f32; LANES] {
-    let predict = |g: &[[f32; LANES]; L]| -> [f32; LANES] {
-        std::array::from_fn(|n| {
-            let mut p = g[0][n] * r[0][n];
-            for l in 1..L {
-                p += g[l][n] * r[l][n];
-            }
-            p
-        })
-    };
-    if learn {
-        let w: [f32; LANES] = if robust {
-            let p = predict(g);
-            std::array::from_fn(|n| {
-                let share = p[n] / xs[n];
-                ROBUST_FLOOR + (1.0 - ROBUST_FLOOR) * if share < 1.0 { share } else { 1.0 }
-            })
-        } else {
-            [1.0; LANES]
-        };
-        for i in 0..L {
-            for j in i..L {
-                let row = &mut s[tri(i, j)];
-                for n in 0..LANES {
-                    row[n] = forget * row[n] + if robust { w[n] * r[i][n] * r[j][n] } else { r[i][n] * r[j][n] };
+fn chunk_update<const L: usize, const LEARN: bool, const ROBUST: bool>(s: &mut Sums, g: &mut [[f32; LANES]; L], xs: &[f32; LANES], r: &[[f32; LANES]; L], forget: f32) -> [f32; LANES] {
+    let mut p = [0.0f32; LANES];
+    for k in 0..LANES {
+        let rk: [f32; L] = std::array::from_fn(|l| r[l][k]);
+        let mut gk: [f32; L] = std::array::from_fn(|l| g[l][k]);
+        if LEARN {
+            let mut a = [[0.0f32; L]; L];
+            let mut b = [0.0f32; L];
+            for i in 0..L {
+                for j in i..L {
+                    a[i][j] = s[tri(i, j)][k];
                 }
+                b[i] = s[TRI + i][k];
             }
-            let row = &mut s[TRI + i];
-            for n in 0..LANES {
-                row[n] = forget * row[n] + if robust { w[n] * xs[n] * r[i][n] } else { xs[n] * r[i][n] };
+            update::<L>(&mut a, &mut b, &mut gk, xs[k], &rk, forget, ROBUST);
+            for i in 0..L {
+                for j in i..L {
+                    s[tri(i, j)][k] = a[i][j];
+                }
+                s[TRI + i][k] = b[i];
+                g[i][k] = gk[i];
             }
         }
-        let a = |i: usize, j: usize| &s[tri(i.min(j), i.max(j))];
-        // Everything below is written as whole-array selects and multiplies: a per-lane
-        // `if` that stores back what was loaded becomes a branch per lane, and the chunk no
-        // longer vectorises.
-        for _sweep in 0..if L == 1 { 1 } else { 2 } {
+        p[k] = predict(&gk, &rk);
+    }
+    p
+}
+
+/// `Σ_l g_l·r_l`, left to right.
+#[inline(always)]
+fn predict<const L: usize>(g: &[f32; L], r: &[f32; L]) -> f32 {
+    let mut p = g[0] * r[0];
+    for l in 1..L {
+        p += g[l] * r[l];
+    }
+    p
+}
+
+/// One bin's frame: folds `x` and the taps `r` into the sums (`a`'s upper triangle, `b`) and
+/// moves the gains `g` towards the new non-negative least-squares solution.
+#[inline(always)]
+fn update<const L: usize>(a: &mut [[f32; L]; L], b: &mut [f32; L], g: &mut [f32; L], x: f32, r: &[f32; L], forget: f32, robust: bool) {
+    let w = if robust {
+        let share = predict(g, r) / x;
+        ROBUST_FLOOR + (1.0 - ROBUST_FLOOR) * if share < 1.0 { share } else { 1.0 }
+    } else {
+        1.0
+    };
+    for i in 0..L {
+        for j in i..L {
+            a[i][j] = forget * a[i][j] + if robust { w * r[i] * r[j] } else { r[i] * r[j] };
+        }
+        b[i] = forget * b[i] + if robust { w * x * r[i] } else { x * r[i] };
+    }
+    let informed: [bool; L] = std::array::from_fn(|i| a[i][i] > MIN_WEIGHT);
+    if L == 1 {
+        // One tap: the ratio itself (norbert's autoscale, bit for bit).
+        let q = b[0] / if informed[0] { a[0][0] } else { MIN_WEIGHT };
+        g[0] = if informed[0] { q } else { g[0] };
+    } else {
+        // Projected Gauss–Seidel, two sweeps. The diagonal's reciprocals are worked out once,
+        // off the sweeps' chain of dependent steps.
+        let inv: [f32; L] = std::array::from_fn(|i| 1.0 / if informed[i] { a[i][i] } else { 1.0 });
+        for _sweep in 0..2 {
             for i in 0..L {
-                let d = *a(i, i);
-                let mut q = s[TRI + i];
+                let mut q = b[i];
                 for j in 0..L {
                     if j != i {
-                        let (aij, gj) = (*a(i, j), g[j]);
-                        q = std::array::from_fn(|n| q[n] - aij[n] * gj[n]);
+                        q -= a[i.min(j)][i.max(j)] * g[j];
                     }
                 }
-                // Where informed `d` itself is the divisor; elsewhere the quotient is unused.
-                let q: [f32; LANES] = std::array::from_fn(|n| q[n] / if d[n] > MIN_WEIGHT { d[n] } else { MIN_WEIGHT });
-                let held = g[i];
-                g[i] = std::array::from_fn(|n| if d[n] > MIN_WEIGHT { if q[n] > 0.0 { q[n] } else { 0.0 } } else { held[n] });
+                let q = q * inv[i];
+                g[i] = if informed[i] { if q > 0.0 { q } else { 0.0 } } else { g[i] };
             }
-        }
-        // A tap the reference left empty forgets its sums (no denormals), holds its gain. The
-        // sums are finite and non-negative, so × 1 keeps them bit for bit and × 0 clears them.
-        for i in 0..L {
-            let d = s[tri(i, i)];
-            let keep: [f32; LANES] = std::array::from_fn(|n| if d[n] > MIN_WEIGHT { 1.0 } else { 0.0 });
-            for j in 0..L {
-                let row = &mut s[tri(i.min(j), i.max(j))];
-                *row = std::array::from_fn(|n| row[n] * keep[n]);
-            }
-            let row = &mut s[TRI + i];
-            *row = std::array::from_fn(|n| row[n] * keep[n]);
         }
     }
-    predict(g)
+    // A tap the reference left empty forgets its sums (no denormals) and holds its gain.
+    for i in 0..L {
+        for j in i..L {
+            a[i][j] = if informed[i] && informed[j] { a[i][j] } else { 0.0 };
+        }
+        b[i] = if informed[i] { b[i] } else { 0.0 };
+    }
 }
 
 #[cfg(test)]
