@@ -155,3 +155,43 @@ fn analysis_for_an_open_editor_allocates_nothing_on_the_audio_thread() {
     assert!(published > 100 && seen > 10, "frames flowed: {published} published, {seen} read");
     assert!(loudest > -40.0, "the editor saw the signal");
 }
+
+/// Minor page faults of the calling thread so far (Linux: field 10 of /proc/thread-self/stat).
+fn minor_faults() -> u64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").expect("/proc/thread-self/stat");
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    let rest = &stat[stat.rfind(')').expect("stat format") + 2..];
+    rest.split(' ').nth(7).and_then(|f| f.parse().ok()).expect("minflt field")
+}
+
+/// Every buffer is written once when the engine is built, so the first callbacks do not map
+/// fresh pages (each a trap into the kernel on the audio thread; it made the first hop the
+/// slowest of all). Largest window, every part of the method on, analysis on.
+#[test]
+fn the_first_callbacks_map_no_new_memory() {
+    let rate = 48000.0;
+    let config = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![2, 1], max_window: 16384 };
+    let settings = Settings {
+        tail_frames: 4,
+        interference: Some(Interference { threshold: 0.4, slope: 10.0, smoothing_ms: 50.0 }),
+        ..Settings::default()
+    };
+    let len = 96_000;
+    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let (mut left, mut right) = (signal.clone(), signal.iter().map(|x| x * 0.5).collect::<Vec<_>>());
+    let refs: Vec<Vec<f32>> = (0..3).map(|r| signal.iter().map(|x| x * (0.3 + 0.1 * r as f32)).collect()).collect();
+    let mut engine = Engine::new(&config, 16384, 8, settings).unwrap();
+    engine.set_analysis(true);
+    // The stack this test runs on is warmed by a call of the same depth on another engine.
+    let mut warm = Engine::new(&config, 16384, 8, settings).unwrap();
+    let refs_block: [&[f32]; 3] = [&refs[0][..4096], &refs[1][..4096], &refs[2][..4096]];
+    warm.process(&mut [&mut left.clone()[..4096], &mut right.clone()[..4096]], &refs_block);
+    let before = minor_faults();
+    for at in (0..len).step_by(64) {
+        let refs_block: [&[f32]; 3] = [&refs[0][at..at + 64], &refs[1][at..at + 64], &refs[2][at..at + 64]];
+        engine.process(&mut [&mut left[at..at + 64], &mut right[at..at + 64]], &refs_block);
+    }
+    let faults = minor_faults() - before;
+    assert!(engine.analysis().serial > 40, "frames were processed");
+    assert!(faults <= 2, "{faults} page faults in 2 s of first callbacks");
+}

@@ -33,7 +33,11 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn with_capacity(max_bins: usize) -> Self {
-        let row = || vec![0.0; max_bins];
+        let row = || {
+            let mut row = vec![0.0; max_bins];
+            super::pages::touch(&mut row);
+            row
+        };
         Self { mixture: row(), bleed: row(), output: row(), mask: row(), gain: row(), ..Self::default() }
     }
 

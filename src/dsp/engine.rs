@@ -183,7 +183,7 @@ impl Engine {
             }
             separator.process(frame, coeffs, analysis.as_deref_mut());
             if auto_lag {
-                lag.update(window, overlap, frame.max_delay);
+                lag.update(window, overlap, frame.max_delay, hop_seconds);
                 for (p, (c, j)) in pairs.clone().enumerate() {
                     if let (d, true) = lag.lag(p) {
                         frame.ref_delay[routing.of(c, j)].fill(d);
@@ -210,7 +210,11 @@ impl Engine {
     /// (every version computes the same audio); `false` if this CPU cannot run it. For tests
     /// and benchmarks that compare the versions.
     pub fn set_isa(&mut self, isa: Isa) -> bool {
-        self.separator.set_isa(isa)
+        let ok = self.separator.set_isa(isa) && self.stft.set_isa(isa);
+        if ok {
+            self.lag.set_isa(isa);
+        }
+        ok
     }
 
     pub fn isa(&self) -> Isa {

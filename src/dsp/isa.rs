@@ -35,3 +35,34 @@ impl Isa {
         }
     }
 }
+
+impl Isa {
+    /// Runs `f` compiled for this instruction set: `f` is inlined into a function built with
+    /// the set's features, and with it everything it inlines. Mark the closure
+    /// `#[inline(always)]`: a large one is otherwise compiled on its own, for the baseline.
+    /// `self` must be [`Isa::supported`] on this CPU (the setters that store an `Isa` check it).
+    #[inline(always)]
+    pub fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        debug_assert!(self.supported());
+        match self {
+            // SAFETY: only versions `Isa::supported` found on this CPU are ever stored.
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { run_avx512(f) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => unsafe { run_avx2(f) },
+            _ => f(),
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,avx512f,avx512vl")]
+unsafe fn run_avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}

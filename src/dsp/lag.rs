@@ -5,7 +5,7 @@
 //! Per main channel and source (each mic has its own distance to the source), the cross
 //! spectrum `X · conj(R)` (R summed over the source channels the main channel hears) is averaged
 //! over the past with forgetting. The reference's spectra are those of the already delayed
-//! reference, so the average is of the delayed cross spectrum; once per window it is turned
+//! reference, so the average is of the delayed cross spectrum; at each search it is turned
 //! back by the applied delay (`e^{-iωd}`) to the undelayed one, and when the delay changes the
 //! average is re-expressed for the new delay, so a change does not disturb it. Then it is
 //! whitened (PHAT: only the phase is kept, so a few loud low partials cannot decide the lag)
@@ -20,6 +20,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner};
 
+use super::isa::Isa;
+use super::pages::{touch, touch_rows};
 use super::stft::MIN_WINDOW;
 
 /// `out[k] = e^{-iωd}`, ω = 2πk/size, as powers of one step in f64 (cheaper than a sin/cos
@@ -34,9 +36,56 @@ fn phasor(out: &mut [Complex32], d: f64, size: usize) {
     }
 }
 
+/// Lanes of the partial sums and maxima below: one 512-bit vector.
+const LANES: usize = 16;
+
+/// `Σ f(v)` over `values` in `LANES` interleaved partial sums, added up at the end: independent
+/// sums vectorise, where one running sum is a chain of dependent adds. The same order on every
+/// instruction set, so every version gets the same bits.
+#[inline(always)]
+fn lane_sum<T: Copy>(values: &[T], f: impl Fn(T) -> f32) -> f32 {
+    let mut acc = [0.0f32; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (a, &v) in acc.iter_mut().zip(chunk) {
+            *a += f(v);
+        }
+    }
+    for (a, &v) in acc.iter_mut().zip(rest) {
+        *a += f(v);
+    }
+    acc.iter().sum()
+}
+
+/// The first position of the largest value (`values` not empty, no NaN), by lane-wise maxima:
+/// the maximum itself is found without a branch per value.
+#[inline(always)]
+fn peak(values: &[f32]) -> (usize, f32) {
+    let mut top = [f32::MIN; LANES];
+    for chunk in values.chunks(LANES) {
+        for (t, &v) in top.iter_mut().zip(chunk) {
+            *t = if v > *t { v } else { *t };
+        }
+    }
+    let max = top.iter().fold(f32::MIN, |m, &t| if t > m { t } else { m });
+    (values.iter().position(|&v| v == max).unwrap_or(0), max)
+}
+
 /// Frames are observed every this many hops.
 fn observe_every(overlap: usize) -> usize {
     (overlap / 2).max(1)
+}
+
+/// The lag search runs about this often, seconds: the average it searches spans
+/// [`MEMORY_SECONDS`], so searching every window (85 ms at 4096 / 48 kHz) would mostly find
+/// the same peak again, for an inverse FFT per pair each time.
+pub const SEARCH_SECONDS: f32 = 0.25;
+
+/// Hops between searches: whole windows, about [`SEARCH_SECONDS`].
+fn search_every(overlap: usize, hop_seconds: f32) -> usize {
+    let windows = (SEARCH_SECONDS / (hop_seconds * overlap as f32)).round().max(1.0) as usize;
+    windows * overlap
 }
 
 /// A peak counts as found when it is this many times the correlation's RMS.
@@ -57,6 +106,7 @@ pub struct LagFinder {
     time: Vec<f32>,
     scratch: Vec<Complex32>,
     hops: usize,
+    isa: Isa,
 }
 
 impl LagFinder {
@@ -70,7 +120,7 @@ impl LagFinder {
         let scratch = inverse.iter().map(|p| p.get_scratch_len()).max().unwrap_or(0);
         let bins = max_window / 2 + 1;
         let rows = || vec![vec![Complex32::default(); bins]; pairs];
-        Self {
+        let mut finder = Self {
             cross: rows(),
             turn: rows(),
             turn_for: vec![(usize::MAX, 0); pairs],
@@ -81,7 +131,14 @@ impl LagFinder {
             time: vec![0.0; max_window],
             scratch: vec![Complex32::default(); scratch],
             hops: 0,
-        }
+            isa: Isa::best(),
+        };
+        touch_rows(&mut finder.cross);
+        touch_rows(&mut finder.turn);
+        touch(&mut finder.spectrum);
+        touch(&mut finder.time);
+        touch(&mut finder.scratch);
+        finder
     }
 
     /// Forgets the averages and the lags found.
@@ -92,6 +149,11 @@ impl LagFinder {
         self.lags.fill(0);
         self.found.fill(false);
         self.hops = 0;
+    }
+
+    /// Compiles the per-bin loops for `isa` (which must be supported on this CPU).
+    pub fn set_isa(&mut self, isa: Isa) {
+        self.isa = isa;
     }
 
     /// The lag of pair `j` in samples, and whether it was found (false: nothing clear yet, 0).
@@ -109,6 +171,12 @@ impl LagFinder {
     /// Folds one frame into pair `j`'s average: `main` the main channel's spectrum, `refs` the
     /// spectra of the source channels it hears (delayed by `applied` samples), `size` the window.
     pub fn observe(&mut self, j: usize, main: &[Complex32], refs: &[Vec<Complex32>], size: usize, overlap: usize, applied: usize, hop_seconds: f32) {
+        let isa = self.isa;
+        isa.run(#[inline(always)] || self.observe_inline(j, main, refs, size, overlap, applied, hop_seconds));
+    }
+
+    #[inline(always)]
+    fn observe_inline(&mut self, j: usize, main: &[Complex32], refs: &[Vec<Complex32>], size: usize, overlap: usize, applied: usize, hop_seconds: f32) {
         let bins = size / 2 + 1;
         let (was_size, was_delay) = self.turn_for[j];
         if (was_size, was_delay) != (size, applied) {
@@ -142,32 +210,42 @@ impl LagFinder {
         }
     }
 
-    /// Called once per hop after every source was observed: once per window, looks for each
-    /// pair's lag within `max_lag` samples (and half the window). Every pair searches on the
-    /// same hop: a pair's result must not depend on its index, or a channel processed in an
-    /// engine of its own (the renderer's lanes) would find its lag at another time than in
-    /// the multichannel engine.
-    pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize) {
+    /// Called once per hop after every source was observed: every [`SEARCH_SECONDS`] (in
+    /// whole windows), looks for each pair's lag within `max_lag` samples (and half the window).
+    /// Every pair searches on the same hop: a pair's result must not depend on its index, or a
+    /// channel processed in an engine of its own (the renderer's lanes) would find its lag at
+    /// another time than in the multichannel engine.
+    pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize, hop_seconds: f32) {
         self.hops += 1;
-        if self.hops % overlap != 0 {
-            return;
+        if self.hops % search_every(overlap, hop_seconds) == 0 {
+            let isa = self.isa;
+            isa.run(#[inline(always)] || self.search(size, max_lag));
         }
+    }
+
+    #[inline(always)]
+    fn search(&mut self, size: usize, max_lag: usize) {
         let bins = size / 2 + 1;
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
         let max_lag = max_lag.min(size / 2);
         for j in 0..self.cross.len() {
             let cross = &self.cross[j][..bins];
             // |c| as sqrt(re² + im²): the cross spectrum is far from overflow, and hypot is slow.
-            let mean = cross.iter().map(|c| c.norm_sqr().sqrt()).sum::<f32>() / bins as f32;
+            // Kept in `time` (free until the inverse transform) for the whitening below.
+            let magnitude = &mut self.time[..bins];
+            for (m, c) in magnitude.iter_mut().zip(cross) {
+                *m = c.norm_sqr().sqrt();
+            }
+            let mean = lane_sum(magnitude, |m| m) / bins as f32;
             if !(mean > 0.0) {
                 continue;
             }
             // PHAT, regularised so that empty bins (no reference there) stay quiet.
             let floor = 1e-3 * mean;
             // × e^{-iωd}: the average is kept for the delayed reference (one product per frame
-            // instead of two); turned back here, once per window, to the undelayed one.
-            for ((s, c), t) in self.spectrum[..bins].iter_mut().zip(cross).zip(&self.turn[j][..bins]) {
-                *s = c * t * (1.0 / (c.norm_sqr().sqrt() + floor));
+            // instead of two); turned back here, once per search, to the undelayed one.
+            for (((s, c), t), &m) in self.spectrum[..bins].iter_mut().zip(cross).zip(&self.turn[j][..bins]).zip(magnitude.iter()) {
+                *s = c * t * (1.0 / (m + floor));
             }
             self.spectrum[0].im = 0.0;
             self.spectrum[bins - 1].im = 0.0;
@@ -175,8 +253,8 @@ impl LagFinder {
             if self.inverse[plan].process_with_scratch(&mut self.spectrum[..bins], time, &mut self.scratch).is_err() {
                 continue;
             }
-            let rms = (time.iter().map(|t| t * t).sum::<f32>() / size as f32).sqrt();
-            let (at, peak) = time[..=max_lag].iter().enumerate().fold((0, f32::MIN), |best, (n, &v)| if v > best.1 { (n, v) } else { best });
+            let rms = (lane_sum(time, |t| t * t) / size as f32).sqrt();
+            let (at, peak) = peak(&time[..=max_lag]);
             if peak > CONFIDENCE * rms {
                 self.lags[j] = at;
                 self.found[j] = true;

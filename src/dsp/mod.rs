@@ -7,6 +7,7 @@ pub mod analysis;
 mod engine;
 pub mod interference;
 mod isa;
+mod pages;
 mod lag;
 pub mod routing;
 pub mod model;

@@ -7,6 +7,7 @@ use super::interference;
 use super::isa::Isa;
 use realfft::num_complex::Complex32;
 
+use super::pages::{touch, touch_rows};
 use super::model::{residual, soft_mask, spectral_powers, Compressor, EPS};
 use super::settings::{CompressionRange, OutputMode, Settings};
 use super::smoothing::{self, smooth_in_place, step};
@@ -103,7 +104,7 @@ impl Separator {
         let channels = routing.main_channels();
         let rows = |n: usize| vec![vec![0.0f32; max_bins]; n];
         let k = routing.sources() + 1;
-        Self {
+        let mut separator = Self {
             channels,
             ref_pow: rows(routing.views().len()),
             vx: rows(channels),
@@ -120,7 +121,15 @@ impl Separator {
             frames: 0,
             isa: Isa::best(),
             routing: routing.clone(),
+        };
+        let s = &mut separator;
+        for rows in [&mut s.ref_pow, &mut s.vx, &mut s.models, &mut s.smooth_state, &mut s.fused_state, &mut s.interference_state, &mut s.masks, &mut s.history] {
+            touch_rows(rows);
         }
+        for buf in [&mut s.vref, &mut s.total, &mut s.scratch] {
+            touch(buf);
+        }
+        separator
     }
 
     pub fn reset(&mut self) {

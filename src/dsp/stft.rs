@@ -21,6 +21,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
+use super::isa::Isa;
+use super::pages::{touch, touch_rows};
 use super::ramp::Ramp;
 use super::window::stft_windows;
 
@@ -83,6 +85,7 @@ pub struct Stft {
     time: Vec<f32>,
     scratch: Vec<Complex32>,
     mix_gains: Vec<f32>,
+    isa: Isa,
 }
 
 impl Stft {
@@ -132,7 +135,17 @@ impl Stft {
             time: vec![0.0; max_window],
             scratch: vec![Complex32::default(); scratch_len],
             mix_gains: vec![0.0; max_window / 2],
+            isa: Isa::best(),
         };
+        for buf in [&mut stft.analysis, &mut stft.synthesis, &mut stft.time, &mut stft.mix_gains] {
+            touch(buf);
+        }
+        for rows in [&mut stft.main_in, &mut stft.ref_in, &mut stft.out_acc, &mut stft.wet_ready, &mut stft.dry_ready] {
+            touch_rows(rows);
+        }
+        touch_rows(&mut stft.main_spec);
+        touch_rows(&mut stft.ref_spec);
+        touch(&mut stft.scratch);
         stft.set_window(size, overlap);
         stft
     }
@@ -190,6 +203,20 @@ impl Stft {
         self.max_delay
     }
 
+    /// Compiles the per-sample loops (and the frame callback, inlined into them) for `isa`;
+    /// `false` (and no change) if this CPU cannot run it.
+    pub fn set_isa(&mut self, isa: Isa) -> bool {
+        let ok = isa.supported();
+        if ok {
+            self.isa = isa;
+        }
+        ok
+    }
+
+    pub fn isa(&self) -> Isa {
+        self.isa
+    }
+
     /// Delays view `v` by `samples` (at most `max_delay`) from the next frame on.
     pub fn set_ref_delay(&mut self, v: usize, samples: usize) {
         if let Some(d) = self.ref_delay.get_mut(v) {
@@ -213,8 +240,14 @@ impl Stft {
         main: &mut [&mut [f32]],
         refs: &[&[f32]],
         mix: &mut Ramp,
-        mut on_frame: impl FnMut(&mut Frame),
+        on_frame: impl FnMut(&mut Frame),
     ) {
+        let isa = self.isa;
+        isa.run(#[inline(always)] || self.process_inline(main, refs, mix, on_frame));
+    }
+
+    #[inline(always)]
+    fn process_inline(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], mix: &mut Ramp, mut on_frame: impl FnMut(&mut Frame)) {
         let channels = main.len().min(self.main_in.len());
         let len = main[..channels].iter().map(|c| c.len()).min().unwrap_or(0);
         let (size, hop) = (self.size, self.hop);
@@ -260,6 +293,7 @@ impl Stft {
         }
     }
 
+    #[inline(always)]
     fn frame(&mut self, channels: usize, on_frame: &mut impl FnMut(&mut Frame)) {
         let (size, hop, bins) = (self.size, self.hop, self.bins());
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
@@ -302,6 +336,7 @@ impl Stft {
         }
     }
 
+    #[inline(always)]
     fn analyse(&mut self, plan: usize, input: Input) {
         let size = self.size;
         let (src, spec) = match input {
@@ -325,17 +360,23 @@ enum Input {
     Ref(usize),
 }
 
-#[inline]
+#[inline(always)]
 fn sanitize_into(src: &[f32], dst: &mut [f32]) {
+    // On the bits of |s|: NaN and ±Inf lie above INPUT_LIMIT's, so one unsigned range check
+    // keeps exactly the samples with FLOOR ≤ |s| ≤ LIMIT. Branch-free, so the loop vectorises.
+    const LOW: u32 = INPUT_FLOOR.to_bits();
+    const SPAN: u32 = INPUT_LIMIT.to_bits() - INPUT_FLOOR.to_bits();
     for (d, &s) in dst.iter_mut().zip(src) {
-        // NaN fails both comparisons and becomes 0 too.
-        *d = if s.abs() <= INPUT_LIMIT && s.abs() >= INPUT_FLOOR { s } else { 0.0 };
+        let keep = (s.to_bits() & 0x7fff_ffff).wrapping_sub(LOW) <= SPAN;
+        *d = if keep { s } else { 0.0 };
     }
 }
 
-#[inline]
+#[inline(always)]
 fn mix_into(out: &mut [f32], wet: &[f32], dry: &[f32], gains: &[f32]) {
     for (((o, &w), &d), &g) in out.iter_mut().zip(wet).zip(dry).zip(gains) {
-        *o = if g == 1.0 { w } else { g * w + (1.0 - g) * d };
+        // Both sides computed, then selected: a branch here would keep the loop scalar.
+        let mixed = g * w + (1.0 - g) * d;
+        *o = if g == 1.0 { w } else { mixed };
     }
 }

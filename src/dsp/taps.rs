@@ -19,6 +19,8 @@
 //! model explains the bin (bleed alone) it counts fully. While nothing is learned yet every frame
 //! weighs ε alike, which leaves the ratios (and so the first gains) unchanged.
 
+use super::pages::touch;
+
 /// The most taps the fit supports.
 pub const MAX_TAPS: usize = 4;
 /// Entries of the upper triangle of A.
@@ -61,7 +63,10 @@ impl TapFit {
     pub fn new(channels: usize, max_bins: usize) -> Self {
         let chunks = max_bins.div_ceil(LANES);
         let stride = chunks * LANES;
-        Self { chunks, stride, sums: vec![[[0.0; LANES]; SUMS]; channels * chunks], gains: vec![0.0; channels * MAX_TAPS * stride] }
+        let mut fit = Self { chunks, stride, sums: vec![[[0.0; LANES]; SUMS]; channels * chunks], gains: vec![0.0; channels * MAX_TAPS * stride] };
+        touch(&mut fit.sums);
+        touch(&mut fit.gains);
+        fit
     }
 
     pub fn reset(&mut self) {
