@@ -53,5 +53,8 @@ fn main() {
     let elapsed = start.elapsed().as_secs_f64();
     let audio = (seconds * repeat) as f64;
     eprintln!("{:.3} ms per second of audio ({:.0}x real time)", elapsed * 1e3 / audio, audio / elapsed);
+    if !floor {
+        eprintln!("reference lag per channel (samples, found): {:?}", (0..2).map(|c| engine.reference_lag(c, 0)).collect::<Vec<_>>());
+    }
     println!("{}", left.iter().map(|x| x.abs()).sum::<f32>());
 }
