@@ -274,11 +274,25 @@ fn damaged_and_unsupported_wav_files_get_one_clear_line() {
 fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
     let rate = 44100;
     let len = 150_000;
-    let guitar = [signal(len, 220.0, rate as f32), signal(len, 330.0, rate as f32)];
+    // Broadband references (an LCG's noise plus a tone), so that the lag search finds the
+    // right channel's bleed 300 samples late: each channel finds its own lag, at the same time
+    // in its own engine as in the stereo one.
+    let noise = |seed: u32| -> Vec<f32> {
+        let mut state = seed;
+        (0..len)
+            .map(|_| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (state >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+            })
+            .collect()
+    };
+    let guitar: [Vec<f32>; 2] = [0, 1].map(|c| noise(c + 1).iter().zip(signal(len, 220.0 + 110.0 * c as f32, rate as f32)).map(|(n, s)| 0.5 * n + s).collect());
+    let late = |x: &[f32], by: usize| -> Vec<f32> { (0..len).map(|n| if n >= by { x[n - by] } else { 0.0 }).collect() };
     let voice = signal(len, 660.0, rate as f32);
+    let lag = 300;
     let mix = vec![
         voice.iter().zip(&guitar[0]).map(|(a, b)| a + 0.5 * b).collect::<Vec<f32>>(),
-        voice.iter().zip(&guitar[1]).map(|(a, b)| 0.8 * a + 0.4 * b).collect::<Vec<f32>>(),
+        voice.iter().zip(&late(&guitar[1], lag)).zip(&late(&guitar[0], lag)).map(|((a, b), c)| 0.8 * a + 0.4 * b + 0.2 * c).collect::<Vec<f32>>(),
     ];
     let m = tmp("split_mix.wav");
     write(&m, &mix, rate, 32, true);
@@ -302,6 +316,7 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
         engine.process(&mut [&mut left[..], &mut right[..]], &ref_slices);
         assert_eq!(out[0].len(), len);
         let what = format!("{}-channel reference, link {link}", refs.len());
+        assert_eq!((engine.reference_lag(0, 0), engine.reference_lag(1, 0)), ((0, true), (lag, true)), "{what}: the lags found");
         assert!(out[0] == left[lat..] && out[1] == right[lat..], "{what}: the render differs from the stereo engine");
     }
 }

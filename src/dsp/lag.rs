@@ -77,9 +77,9 @@ fn observe_every(overlap: usize) -> usize {
     (overlap / 2).max(1)
 }
 
-/// The lag search runs about this often, seconds: the average it searches spans
-/// [`MEMORY_SECONDS`], so searching every window (85 ms at 4096 / 48 kHz) would mostly find
-/// the same peak again, for an inverse FFT per pair each time.
+/// Once a lag is found, the search runs about this often, seconds: the average it searches
+/// spans [`MEMORY_SECONDS`], so searching every window (85 ms at 4096 / 48 kHz) would mostly
+/// find the same peak again, for an inverse FFT per pair each time.
 pub const SEARCH_SECONDS: f32 = 0.25;
 
 /// Hops between searches: whole windows, about [`SEARCH_SECONDS`].
@@ -210,25 +210,30 @@ impl LagFinder {
         }
     }
 
-    /// Called once per hop after every source was observed: every [`SEARCH_SECONDS`] (in
-    /// whole windows), looks for each pair's lag within `max_lag` samples (and half the window).
-    /// Every pair searches on the same hop: a pair's result must not depend on its index, or a
-    /// channel processed in an engine of its own (the renderer's lanes) would find its lag at
-    /// another time than in the multichannel engine.
+    /// Called once per hop after every source was observed: once per window for a pair that
+    /// has not found its lag yet, every [`SEARCH_SECONDS`] (in whole windows) once it has, looks
+    /// for the pair's lag within `max_lag` samples (and half the window). When a pair searches
+    /// depends on nothing but its own state: a channel processed in an engine of its own (the
+    /// renderer's lanes) must find its lag at the same time as in the multichannel engine.
     pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize, hop_seconds: f32) {
         self.hops += 1;
-        if self.hops % search_every(overlap, hop_seconds) == 0 {
+        if self.hops % overlap == 0 {
+            let scheduled = self.hops % search_every(overlap, hop_seconds) == 0;
             let isa = self.isa;
-            isa.run(#[inline(always)] || self.search(size, max_lag));
+            isa.run(#[inline(always)] || self.search(size, max_lag, scheduled));
         }
     }
 
+    /// `scheduled`: every pair searches; otherwise those that have found nothing yet.
     #[inline(always)]
-    fn search(&mut self, size: usize, max_lag: usize) {
+    fn search(&mut self, size: usize, max_lag: usize, scheduled: bool) {
         let bins = size / 2 + 1;
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
         let max_lag = max_lag.min(size / 2);
         for j in 0..self.cross.len() {
+            if !(scheduled || !self.found[j]) {
+                continue;
+            }
             let cross = &self.cross[j][..bins];
             // |c| as sqrt(re² + im²): the cross spectrum is far from overflow, and hypot is slow.
             // Kept in `time` (free until the inverse transform) for the whitening below.
