@@ -211,7 +211,9 @@ impl LagFinder {
     }
 
     /// Called once per hop after every source was observed: once per window for a pair that
-    /// has not found its lag yet, every [`SEARCH_SECONDS`] (in whole windows) once it has, looks
+    /// has not found its lag yet in the first [`MEMORY_SECONDS`] after a reset, otherwise every
+    /// [`SEARCH_SECONDS`] (in whole windows; so a track with no clear lag does not pay for a
+    /// search every window), looks
     /// for the pair's lag within `max_lag` samples (and half the window). When a pair searches
     /// depends on nothing but its own state: a channel processed in an engine of its own (the
     /// renderer's lanes) must find its lag at the same time as in the multichannel engine.
@@ -219,8 +221,11 @@ impl LagFinder {
         self.hops += 1;
         if self.hops % overlap == 0 {
             let scheduled = self.hops % search_every(overlap, hop_seconds) == 0;
-            let isa = self.isa;
-            isa.run(#[inline(always)] || self.search(size, max_lag, scheduled));
+            let early = (self.hops as f32) * hop_seconds < MEMORY_SECONDS;
+            if scheduled || early {
+                let isa = self.isa;
+                isa.run(#[inline(always)] || self.search(size, max_lag, scheduled));
+            }
         }
     }
 
