@@ -210,11 +210,13 @@ impl Engine {
     /// (every version computes the same audio); `false` if this CPU cannot run it. For tests
     /// and benchmarks that compare the versions.
     pub fn set_isa(&mut self, isa: Isa) -> bool {
-        let ok = self.separator.set_isa(isa) && self.stft.set_isa(isa);
-        if ok {
-            self.lag.set_isa(isa);
+        if !isa.supported() {
+            return false;
         }
-        ok
+        self.separator.set_isa(isa);
+        self.stft.set_isa(isa);
+        self.lag.set_isa(isa);
+        true
     }
 
     pub fn isa(&self) -> Isa {

@@ -161,14 +161,10 @@ impl Separator {
         }
     }
 
-    /// Selects the compiled version of the frame (default: [`Isa::best`]); `false` (and no
-    /// change) if this CPU cannot run it.
-    pub fn set_isa(&mut self, isa: Isa) -> bool {
-        let ok = isa.supported();
-        if ok {
-            self.isa = isa;
-        }
-        ok
+    /// Selects the compiled version of the frame (default: [`Isa::best`]); `isa` must be
+    /// supported on this CPU (the engine checks).
+    pub fn set_isa(&mut self, isa: Isa) {
+        self.isa = isa;
     }
 
     pub fn isa(&self) -> Isa {

@@ -203,14 +203,10 @@ impl Stft {
         self.max_delay
     }
 
-    /// Compiles the per-sample loops (and the frame callback, inlined into them) for `isa`;
-    /// `false` (and no change) if this CPU cannot run it.
-    pub fn set_isa(&mut self, isa: Isa) -> bool {
-        let ok = isa.supported();
-        if ok {
-            self.isa = isa;
-        }
-        ok
+    /// Compiles the per-sample loops (and the frame callback, inlined into them) for `isa`,
+    /// which must be supported on this CPU (the engine checks).
+    pub fn set_isa(&mut self, isa: Isa) {
+        self.isa = isa;
     }
 
     pub fn isa(&self) -> Isa {
