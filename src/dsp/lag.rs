@@ -236,7 +236,7 @@ impl LagFinder {
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
         let max_lag = max_lag.min(size / 2);
         for j in 0..self.cross.len() {
-            if !(scheduled || !self.found[j]) {
+            if !scheduled && self.found[j] {
                 continue;
             }
             let cross = &self.cross[j][..bins];
