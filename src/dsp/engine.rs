@@ -223,7 +223,6 @@ impl Engine {
         self.separator.isa()
     }
 
-    /// Samples between an input sample and its output.
     /// Turns the per-frame [`Analysis`] on or off (off by default: it costs a few passes over
     /// the bins per frame).
     pub fn set_analysis(&mut self, on: bool) {
@@ -235,6 +234,7 @@ impl Engine {
         &self.analysis
     }
 
+    /// Samples between an input sample and its output: `window − 1 + hop` (see [`Stft`]).
     pub fn latency(&self) -> usize {
         self.stft.latency()
     }

@@ -3,9 +3,13 @@
 //!
 //! Frames are cut on a fixed grid of input samples (one every `hop` samples since the last
 //! reset), never on block boundaries, so the output is bit-identical however the host splits
-//! the audio. A frame is processed as soon as its last sample arrives and that sample's output
-//! is emitted right after, so the latency is `window − 1` samples. The dry signal leaves the
-//! input buffer as it is shifted, already aligned with the wet output.
+//! the audio. When a frame's last sample arrives it is only windowed; its transforms, the frame
+//! callback and its synthesis are spread as stages over the next hop's samples, and its output
+//! starts when that hop ends. One hop of latency more than the `window − 1` an STFT needs buys
+//! a flat load: with small host buffers no single call carries a whole frame's work (a 64-sample
+//! call at 4096 / 4x carries at most one stage of about eight). Where a stage runs depends on the
+//! sample position only, so the output is still the same for any block size. The dry signal is
+//! held back the same way, aligned with the wet output.
 //!
 //! References are analysed per *view* (see [`super::routing`]): a reference channel as one main
 //! channel hears it, delayed by up to `max_delay` samples. Each reference buffer keeps that much
@@ -37,6 +41,12 @@ pub const INPUT_LIMIT: f32 = 1.0e4;
 /// Input samples smaller than this (denormal range and just above) count as silence, so that
 /// no arithmetic downstream ever runs on denormals.
 pub const INPUT_FLOOR: f32 = 1.0e-30;
+
+/// Samples between an input sample and its output at this shape: the window's last sample
+/// completes a frame, and the frame is worked on over the following hop.
+pub fn latency(size: usize, overlap: usize) -> usize {
+    size - 1 + size / overlap
+}
 
 /// Whether `size`/`overlap` is a supported STFT shape that fits `max_window`.
 pub fn valid_shape(size: usize, overlap: usize, max_window: usize) -> bool {
@@ -80,8 +90,19 @@ pub struct Stft {
     /// Finished wet and dry samples of the current hop, emitted one per input sample.
     wet_ready: Vec<Vec<f32>>,
     dry_ready: Vec<Vec<f32>>,
+    /// The dry hop of the frame in flight: emitted after the next one.
+    dry_next: Vec<Vec<f32>>,
     main_spec: Vec<Vec<Complex32>>,
     ref_spec: Vec<Vec<Complex32>>,
+    /// The frame in flight, windowed: main channels, then the reference views (the transforms
+    /// use their input as scratch, so each needs its own).
+    windowed: Vec<Vec<f32>>,
+    /// Per view: `Some(u)` when an earlier view `u` of the same channel at the same delay has
+    /// its spectrum (decided when the frame is cut).
+    shares: Vec<Option<usize>>,
+    /// Main channels of the frame in flight, and its next stage (`stages()` when done).
+    frame_channels: usize,
+    stage: usize,
     time: Vec<f32>,
     scratch: Vec<Complex32>,
     mix_gains: Vec<f32>,
@@ -130,8 +151,13 @@ impl Stft {
             out_acc: buffers(main_channels, max_window),
             wet_ready: buffers(main_channels, max_window / 2),
             dry_ready: buffers(main_channels, max_window / 2),
+            dry_next: buffers(main_channels, max_window / 2),
             main_spec: spectra(main_channels),
             ref_spec: spectra(views.len()),
+            windowed: buffers(main_channels + views.len(), max_window),
+            shares: vec![None; views.len()],
+            frame_channels: 0,
+            stage: 0,
             time: vec![0.0; max_window],
             scratch: vec![Complex32::default(); scratch_len],
             mix_gains: vec![0.0; max_window / 2],
@@ -140,7 +166,7 @@ impl Stft {
         for buf in [&mut stft.analysis, &mut stft.synthesis, &mut stft.time, &mut stft.mix_gains] {
             touch(buf);
         }
-        for rows in [&mut stft.main_in, &mut stft.ref_in, &mut stft.out_acc, &mut stft.wet_ready, &mut stft.dry_ready] {
+        for rows in [&mut stft.main_in, &mut stft.ref_in, &mut stft.out_acc, &mut stft.wet_ready, &mut stft.dry_ready, &mut stft.dry_next, &mut stft.windowed] {
             touch_rows(rows);
         }
         touch_rows(&mut stft.main_spec);
@@ -168,10 +194,13 @@ impl Stft {
         for buf in self.main_in.iter_mut().chain(&mut self.ref_in).chain(&mut self.out_acc) {
             buf.fill(0.0);
         }
-        for buf in self.wet_ready.iter_mut().chain(&mut self.dry_ready) {
+        for buf in self.wet_ready.iter_mut().chain(&mut self.dry_ready).chain(&mut self.dry_next) {
             buf.fill(0.0);
         }
         self.pos = 0;
+        // No frame in flight.
+        self.frame_channels = 0;
+        self.stage = 0;
     }
 
     pub fn size(&self) -> usize {
@@ -188,7 +217,7 @@ impl Stft {
     }
     /// Output lags input by this many samples, exactly.
     pub fn latency(&self) -> usize {
-        self.size - 1
+        latency(self.size, self.overlap)
     }
     pub fn max_window(&self) -> usize {
         self.max_window
@@ -249,7 +278,12 @@ impl Stft {
         let (size, hop) = (self.size, self.hop);
         let mut done = 0;
         while done < len {
-            let n = (hop - self.pos).min(len - done);
+            // The stages of the frame in flight that are due at this position.
+            while self.stage < self.stages() && self.stage_due(self.stage) <= self.pos {
+                self.run_stage(&mut on_frame);
+            }
+            let next_stage = if self.stage < self.stages() { self.stage_due(self.stage) } else { hop };
+            let n = (next_stage.min(hop) - self.pos).min(len - done);
             let at = size - hop + self.pos;
             for (c, ch) in main[..channels].iter().enumerate() {
                 sanitize_into(&ch[done..done + n], &mut self.main_in[c][at..at + n]);
@@ -276,7 +310,11 @@ impl Stft {
                 );
             }
             if completes {
-                self.frame(channels, &mut on_frame);
+                while self.stage < self.stages() {
+                    self.run_stage(&mut on_frame);
+                }
+                self.emit_hop();
+                self.cut_frame(channels);
                 let g = self.mix_gains[n - 1];
                 for (c, ch) in main[..channels].iter_mut().enumerate() {
                     mix_into(&mut ch[done + n - 1..done + n], &self.wet_ready[c][..1], &self.dry_ready[c][..1], &[g]);
@@ -289,71 +327,127 @@ impl Stft {
         }
     }
 
+    /// Stages of the frame in flight: its main transforms, its views, the callback, its
+    /// syntheses. Zero when no frame is in flight.
     #[inline(always)]
-    fn frame(&mut self, channels: usize, on_frame: &mut impl FnMut(&mut Frame)) {
-        let (size, hop, bins) = (self.size, self.hop, self.bins());
-        let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
-        for c in 0..channels {
-            self.analyse(plan, Input::Main(c));
-            self.dry_ready[c][..hop].copy_from_slice(&self.main_in[c][..hop]);
-            self.main_in[c].copy_within(hop..size, 0);
+    fn stages(&self) -> usize {
+        if self.frame_channels == 0 {
+            0
+        } else {
+            2 * self.frame_channels + self.views.len() + 1
         }
-        for v in 0..self.views.len() {
-            let (r, d) = (self.views[v], self.ref_delay[v]);
-            // An earlier view of the same channel at the same delay has this spectrum already.
-            match (0..v).find(|&u| self.views[u] == r && self.ref_delay[u] == d) {
+    }
+
+    /// The position in the hop at which stage `i` runs: evenly spread, all before the hop ends.
+    #[inline(always)]
+    fn stage_due(&self, i: usize) -> usize {
+        (i + 1) * self.hop / (self.stages() + 1)
+    }
+
+    #[inline(always)]
+    fn run_stage(&mut self, on_frame: &mut impl FnMut(&mut Frame)) {
+        let (size, bins, channels, views) = (self.size, self.bins(), self.frame_channels, self.views.len());
+        let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
+        let i = self.stage;
+        self.stage += 1;
+        if i < channels {
+            self.transform(plan, i, Input::Main(i));
+        } else if i < channels + views {
+            let v = i - channels;
+            match self.shares[v] {
                 Some(u) => {
                     let (done, rest) = self.ref_spec.split_at_mut(v);
                     rest[0][..bins].copy_from_slice(&done[u][..bins]);
                 }
-                None => self.analyse(plan, Input::Ref(v)),
+                None => self.transform(plan, channels + v, Input::View(v)),
             }
-        }
-        for buf in &mut self.ref_in {
-            buf.copy_within(hop..size + self.max_delay, 0);
-        }
-        on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, max_delay: self.max_delay });
-        for d in &mut self.ref_delay {
-            *d = (*d).min(self.max_delay);
-        }
-        for c in 0..channels {
+        } else if i == channels + views {
+            on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, max_delay: self.max_delay });
+            for d in &mut self.ref_delay {
+                *d = (*d).min(self.max_delay);
+            }
+        } else {
+            let c = i - channels - views - 1;
             let spec = &mut self.main_spec[c][..bins];
             // A real signal's DC and Nyquist bins are real; realfft insists on it.
             spec[0].im = 0.0;
             spec[bins - 1].im = 0.0;
             let _ = self.inverse[plan].process_with_scratch(spec, &mut self.time[..size], &mut self.scratch);
-            let acc = &mut self.out_acc[c];
-            for ((a, &t), &w) in acc[..size].iter_mut().zip(&self.time[..size]).zip(&self.synthesis[..size]) {
+            for ((a, &t), &w) in self.out_acc[c][..size].iter_mut().zip(&self.time[..size]).zip(&self.synthesis[..size]) {
                 *a += t * w;
             }
-            self.wet_ready[c][..hop].copy_from_slice(&acc[..hop]);
-            acc.copy_within(hop..size, 0);
-            acc[size - hop..size].fill(0.0);
+        }
+        if self.stage == self.stages() {
+            self.frame_channels = 0;
+            self.stage = 0;
         }
     }
 
+    /// At the end of a hop: the finished frame's first hop of output becomes the next hop's
+    /// wet samples, the dry hop held back with it the next hop's dry ones.
     #[inline(always)]
-    fn analyse(&mut self, plan: usize, input: Input) {
-        let size = self.size;
-        let (src, spec) = match input {
-            Input::Main(c) => (&self.main_in[c][..size], &mut self.main_spec[c]),
-            Input::Ref(v) => {
-                let from = self.max_delay - self.ref_delay[v];
-                (&self.ref_in[self.views[v]][from..from + size], &mut self.ref_spec[v])
-            }
-        };
-        for ((t, &x), &w) in self.time[..size].iter_mut().zip(src).zip(&self.analysis[..size]) {
-            *t = x * w;
+    fn emit_hop(&mut self) {
+        let (size, hop) = (self.size, self.hop);
+        for c in 0..self.main_in.len() {
+            let acc = &mut self.out_acc[c];
+            self.wet_ready[c][..hop].copy_from_slice(&acc[..hop]);
+            acc.copy_within(hop..size, 0);
+            acc[size - hop..size].fill(0.0);
+            std::mem::swap(&mut self.dry_ready[c], &mut self.dry_next[c]);
         }
+    }
+
+    /// Cuts the frame that just completed: windows its inputs (its stages run over the next hop)
+    /// and shifts the input buffers on by a hop.
+    #[inline(always)]
+    fn cut_frame(&mut self, channels: usize) {
+        let (size, hop) = (self.size, self.hop);
+        for c in 0..channels {
+            window_into(&self.main_in[c][..size], &self.analysis[..size], &mut self.windowed[c][..size]);
+            self.dry_next[c][..hop].copy_from_slice(&self.main_in[c][..hop]);
+            self.main_in[c].copy_within(hop..size, 0);
+        }
+        for v in 0..self.views.len() {
+            let (r, d) = (self.views[v], self.ref_delay[v]);
+            // An earlier view of the same channel at the same delay has this spectrum already.
+            self.shares[v] = (0..v).find(|&u| self.views[u] == r && self.ref_delay[u] == d);
+            if self.shares[v].is_none() {
+                let from = self.max_delay - d;
+                let src = &self.ref_in[r][from..from + size];
+                window_into(src, &self.analysis[..size], &mut self.windowed[channels + v][..size]);
+            }
+        }
+        for buf in &mut self.ref_in {
+            buf.copy_within(hop..size + self.max_delay, 0);
+        }
+        self.frame_channels = channels;
+        self.stage = 0;
+    }
+
+    /// The forward transform of windowed input `w` into the spectrum of `to`.
+    #[inline(always)]
+    fn transform(&mut self, plan: usize, w: usize, to: Input) {
+        let size = self.size;
+        let spec = match to {
+            Input::Main(c) => &mut self.main_spec[c],
+            Input::View(v) => &mut self.ref_spec[v],
+        };
         // Lengths are right by construction, so the transform cannot fail.
-        let _ = self.forward[plan].process_with_scratch(&mut self.time[..size], &mut spec[..size / 2 + 1], &mut self.scratch);
+        let _ = self.forward[plan].process_with_scratch(&mut self.windowed[w][..size], &mut spec[..size / 2 + 1], &mut self.scratch);
     }
 }
 
 enum Input {
     Main(usize),
     /// A view of a reference channel.
-    Ref(usize),
+    View(usize),
+}
+
+#[inline(always)]
+fn window_into(src: &[f32], window: &[f32], dst: &mut [f32]) {
+    for ((d, &x), &w) in dst.iter_mut().zip(src).zip(window) {
+        *d = x * w;
+    }
 }
 
 #[inline(always)]

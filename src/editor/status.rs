@@ -27,7 +27,7 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, view: &View, now: Instant, pale
         }
         ui.separator();
         let (window, overlap) = params.window();
-        let latency = window.saturating_sub(1);
+        let latency = crate::dsp::stft::latency(window, overlap);
         if view.sample_rate > 0.0 {
             ui.label(format!("Latency {:.1} ms ({latency} samples)", latency as f32 / view.sample_rate * 1000.0));
         } else {

@@ -33,8 +33,8 @@ fn engine_output_equals_norbert_pipeline() {
         let (window, overlap) = (case["window"].as_u64().unwrap() as usize, case["overlap"].as_u64().unwrap() as usize);
         let mut e = engine(rate as f32, mix.len(), &[1], window, overlap, settings);
         let latency = e.latency();
-        // Feed the signal plus one window of silence so the tail comes out too.
-        let pad = |x: &Vec<f32>| x.iter().copied().chain(std::iter::repeat_n(0.0, window)).collect::<Vec<f32>>();
+        // Feed the signal plus a latency of silence so the tail comes out too.
+        let pad = |x: &Vec<f32>| x.iter().copied().chain(std::iter::repeat_n(0.0, latency + 1)).collect::<Vec<f32>>();
         let out = run(&mut e, &mix.iter().map(pad).collect::<Vec<_>>(), &[pad(&refs[0])], &[4096]);
         for (c, (o, want)) in out.iter().zip(&expected).enumerate() {
             let got = &o[latency..latency + want.len()];

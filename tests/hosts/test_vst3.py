@@ -30,7 +30,7 @@ def test_dawdreamer_sidechain_matches_the_engine(vst3, example, tmp_path):
     assert plugin.get_parameter_text(param_index(plugin, "FFT Size")) == "2048"
     assert plugin.get_parameter_text(param_index(plugin, "Threshold")) == "0.30"
     engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
-    latency = 2047
+    latency = 2047 + 512  # window - 1, plus the hop over which each frame's work is spread
     engine.render((main.shape[1] + latency) / rate + 0.1)
     out = engine.get_audio()
     expected = render(tmp_path, main, [side], rate, "--threshold", "0.3", "--fft", "2048")
