@@ -80,7 +80,7 @@ fn observe_every(overlap: usize) -> usize {
 /// Once a lag is found, the search runs about this often, seconds: the average it searches
 /// spans [`MEMORY_SECONDS`], so searching every window (85 ms at 4096 / 48 kHz) would mostly
 /// find the same peak again, for an inverse FFT per pair each time.
-pub const SEARCH_SECONDS: f32 = 0.25;
+pub const SEARCH_SECONDS: f32 = 0.5;
 
 /// Hops between searches: whole windows, about [`SEARCH_SECONDS`].
 fn search_every(overlap: usize, hop_seconds: f32) -> usize {
