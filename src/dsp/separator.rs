@@ -151,14 +151,8 @@ impl Separator {
     /// Runs the method on one frame. With `analysis`, also records what the frame looked like
     /// (its `bins`, rows and `reference_power`; the caller sets the rest).
     pub fn process(&mut self, frame: &mut Frame, k: &FrameCoeffs, analysis: Option<&mut Analysis>) {
-        match self.isa {
-            // SAFETY: `self.isa` is only ever a version `Isa::supported` found on this CPU.
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => unsafe { self.process_avx512(frame, k, analysis) },
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => unsafe { self.process_avx2(frame, k, analysis) },
-            _ => self.process_inline(frame, k, analysis),
-        }
+        let isa = self.isa;
+        isa.run(#[inline(always)] || self.process_inline(frame, k, analysis));
     }
 
     /// Selects the compiled version of the frame (default: [`Isa::best`]); `isa` must be
@@ -169,18 +163,6 @@ impl Separator {
 
     pub fn isa(&self) -> Isa {
         self.isa
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn process_avx2(&mut self, frame: &mut Frame, k: &FrameCoeffs, analysis: Option<&mut Analysis>) {
-        self.process_inline(frame, k, analysis);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,avx512f,avx512vl")]
-    fn process_avx512(&mut self, frame: &mut Frame, k: &FrameCoeffs, analysis: Option<&mut Analysis>) {
-        self.process_inline(frame, k, analysis);
     }
 
     #[inline(always)]
