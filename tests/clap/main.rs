@@ -111,6 +111,10 @@ fn latency_is_reported_and_follows_the_fft_size() {
     // Changed while processing: the plugin re-reports it.
     p.process(RATE, &vec![mix[..8192].to_vec(); 2], Some(&vec![reference[..8192].to_vec(); 2]), &[512], &[(1000, fft, 4.0)]); // index 4: 8192
     assert_eq!(p.latency(), 8191 + 2048);
+    // The hop is part of it: Overlap alone changes the latency too.
+    let overlap = p.param_id("Overlap");
+    p.process(RATE, &vec![mix[..8192].to_vec(); 2], Some(&vec![reference[..8192].to_vec(); 2]), &[512], &[(1000, overlap, 2.0)]); // index 2: 8x
+    assert_eq!(p.latency(), 8191 + 1024);
 }
 
 #[test]
