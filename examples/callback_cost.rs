@@ -4,7 +4,7 @@
 //! with 64-sample buffers, sixteen calls share about eight stages), so no call should carry a
 //! whole frame; the slowest calls are listed with where in the hop they came.
 //!
-//!     cargo run --release --example callback_cost [-- --block 64 --window 4096 --seconds 60]
+//!     cargo run --release --example callback_cost [-- --block 64 --window 4096 --seconds 60 --no-lag]
 //!
 //! Stereo track, stereo reference, 48 kHz, default settings. Reported: the first call (cold
 //! caches), then median / 99th / 99.9th percentile / maximum of the rest; once in wall-clock time (what the host's deadline is measured in,
@@ -65,6 +65,26 @@ impl Calls {
         row("the rest: maximum", *times.last().expect("calls"));
         let slowest: Vec<String> = rest.iter().rev().take(5).map(|&(t, at)| format!("{:.0} µs at {:.3} s (sample {} of its hop)", us(t), at as f64 / rate as f64, at % hop)).collect();
         println!("slowest: {}", slowest.join("; "));
+        // By position in the hop: the same position runs the same stage every hop, so its
+        // median is what that stage costs, and a maximum far above its own median is the
+        // machine (another process, an interrupt), not the call.
+        let mut by_position: Vec<(usize, Vec<f64>)> = Vec::new();
+        for &(t, at) in &self.0[1..] {
+            match by_position.iter_mut().find(|(p, _)| *p == at % hop) {
+                Some((_, v)) => v.push(t),
+                None => by_position.push((at % hop, vec![t])),
+            }
+        }
+        for (_, v) in &mut by_position {
+            v.sort_by(f64::total_cmp);
+        }
+        by_position.sort_by(|a, b| percentile(&b.1, 0.5).total_cmp(&percentile(&a.1, 0.5)));
+        println!("heaviest positions in the hop (median / 99th / max µs over {} hops):", by_position.first().map_or(0, |p| p.1.len()));
+        for (p, v) in by_position.iter().take(4) {
+            println!("  sample {p:>5}: {:>6.1} / {:>6.1} / {:>6.1}", us(percentile(v, 0.5)), us(percentile(v, 0.99)), us(*v.last().expect("calls")));
+        }
+        let lightest = by_position.last().expect("positions");
+        println!("  lightest, sample {:>5}: {:>6.1} / {:>6.1} / {:>6.1}", lightest.0, us(percentile(&lightest.1, 0.5)), us(percentile(&lightest.1, 0.99)), us(*lightest.1.last().expect("calls")));
     }
 }
 
@@ -72,7 +92,9 @@ fn main() {
     let (block, window, seconds) = (arg("--block", 64), arg("--window", 4096), arg("--seconds", 60));
     let rate = 48_000usize;
     let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![2], max_window: 16384 };
-    let mut engine = Engine::new(&config, window, 4, Settings::default()).expect("engine");
+    // `--no-lag`: the lag search off (Lag set by hand), to see what it adds to the slowest calls.
+    let auto_lag = !std::env::args().any(|a| a == "--no-lag");
+    let mut engine = Engine::new(&config, window, 4, Settings { auto_lag, ..Settings::default() }).expect("engine");
     let len = rate * seconds / block * block;
     let (mut left, mut right) = (signal(len, 1), signal(len, 2));
     let (ref_l, ref_r) = (signal(len, 3), signal(len, 4));

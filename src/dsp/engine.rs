@@ -95,7 +95,10 @@ impl Engine {
         let ref_channels = config.sources.iter().sum();
         let settings = settings.sanitized();
         let routing = Routing::new(config.main_channels, &config.sources);
-        let stft = Stft::new(config.main_channels, ref_channels, routing.views(), max_window, max_lag_samples(rate), window, overlap);
+        let mut stft = Stft::new(config.main_channels, ref_channels, routing.views(), max_window, max_lag_samples(rate), window, overlap);
+        // Part 0 of each frame: the lag observation and the mask; part 1: the lag search (an
+        // inverse FFT per pair every ~0.5 s), a stage of its own so it never adds to the mask's.
+        stft.set_callback_parts(2);
         let coeffs = FrameCoeffs::new(&settings, stft.hop() as f32 / rate, overlap);
         let mut engine = Self {
             sample_rate: rate,
@@ -174,6 +177,17 @@ impl Engine {
         let auto_lag = self.settings.auto_lag;
         let mut analysis = self.analysing.then_some(&mut self.analysis);
         self.stft.process(main, refs, &mut self.mix, |frame| {
+            if frame.part == 1 {
+                if auto_lag {
+                    lag.update(window, overlap, frame.max_delay, hop_seconds);
+                    for (p, (c, j)) in pairs.clone().enumerate() {
+                        if let (d, true) = lag.lag(p) {
+                            frame.ref_delay[routing.of(c, j)].fill(d);
+                        }
+                    }
+                }
+                return;
+            }
             if auto_lag && lag.due(overlap) {
                 // Observed before the separator edits the main spectra.
                 for (p, (c, j)) in pairs.clone().enumerate() {
@@ -182,14 +196,6 @@ impl Engine {
                 }
             }
             separator.process(frame, coeffs, analysis.as_deref_mut());
-            if auto_lag {
-                lag.update(window, overlap, frame.max_delay, hop_seconds);
-                for (p, (c, j)) in pairs.clone().enumerate() {
-                    if let (d, true) = lag.lag(p) {
-                        frame.ref_delay[routing.of(c, j)].fill(d);
-                    }
-                }
-            }
             if let Some(a) = analysis.as_deref_mut() {
                 (a.sample_rate, a.window, a.overlap) = (rate, window, overlap);
                 a.lag_ms = frame.ref_delay.first().map_or(0.0, |&d| d as f32 * 1e3 / rate);

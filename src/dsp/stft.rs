@@ -64,6 +64,8 @@ pub struct Frame<'a> {
     /// Delay of each view, samples (≤ `max_delay`); a change applies from the next frame on.
     pub ref_delay: &'a mut [usize],
     pub max_delay: usize,
+    /// Which of the frame's callback stages this is (see [`Stft::set_callback_parts`]).
+    pub part: usize,
 }
 
 pub struct Stft {
@@ -103,6 +105,8 @@ pub struct Stft {
     /// Main channels of the frame in flight, and its next stage (`stages()` when done).
     frame_channels: usize,
     stage: usize,
+    /// Callback stages per frame.
+    callback_parts: usize,
     time: Vec<f32>,
     scratch: Vec<Complex32>,
     mix_gains: Vec<f32>,
@@ -158,6 +162,7 @@ impl Stft {
             shares: vec![None; views.len()],
             frame_channels: 0,
             stage: 0,
+            callback_parts: 1,
             time: vec![0.0; max_window],
             scratch: vec![Complex32::default(); scratch_len],
             mix_gains: vec![0.0; max_window / 2],
@@ -240,6 +245,12 @@ impl Stft {
 
     pub fn isa(&self) -> Isa {
         self.isa
+    }
+
+    /// Calls the frame callback `parts` times per frame (1–4, in order, each a stage of its own
+    /// with `Frame::part` counting up), so a caller with separable work spreads it further.
+    pub fn set_callback_parts(&mut self, parts: usize) {
+        self.callback_parts = parts.clamp(1, 4);
     }
 
     /// Delays view `v` by `samples` (at most `max_delay`) from the next frame on.
@@ -327,14 +338,14 @@ impl Stft {
         }
     }
 
-    /// Stages of the frame in flight: its main transforms, its views, the callback, its
+    /// Stages of the frame in flight: its main transforms, its views, the callback's parts, its
     /// syntheses. Zero when no frame is in flight.
     #[inline(always)]
     fn stages(&self) -> usize {
         if self.frame_channels == 0 {
             0
         } else {
-            2 * self.frame_channels + self.views.len() + 1
+            2 * self.frame_channels + self.views.len() + self.callback_parts
         }
     }
 
@@ -361,13 +372,14 @@ impl Stft {
                 }
                 None => self.transform(plan, channels + v, Input::View(v)),
             }
-        } else if i == channels + views {
-            on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, max_delay: self.max_delay });
+        } else if i < channels + views + self.callback_parts {
+            let part = i - channels - views;
+            on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, max_delay: self.max_delay, part });
             for d in &mut self.ref_delay {
                 *d = (*d).min(self.max_delay);
             }
         } else {
-            let c = i - channels - views - 1;
+            let c = i - channels - views - self.callback_parts;
             let spec = &mut self.main_spec[c][..bins];
             // A real signal's DC and Nyquist bins are real; realfft insists on it.
             spec[0].im = 0.0;

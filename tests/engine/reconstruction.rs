@@ -50,23 +50,30 @@ fn an_impulse_comes_out_exactly_latency_samples_later() {
 #[test]
 fn a_frames_work_runs_during_the_next_hop_not_in_the_call_that_completes_it() {
     // 64-sample calls at 4096 / 4x: sixteen calls per hop. The call that completes a hop only
-    // windows the frame; the frame's callback (like its transforms) runs in a later call.
+    // windows the frame; the frame's callback (like its transforms) runs in later calls, here
+    // in two parts, in order.
     for (size, overlap) in [(4096, 4), (1024, 2), (16384, 2)] {
         let (hop, block) = (size / overlap, 64);
         let mut stft = Stft::new(2, 1, &[0, 0], MAX_WINDOW, 100, size, overlap);
+        stft.set_callback_parts(2);
+        let mut parts = Vec::new();
         let x = noise(8 * size, 3, 0.5);
         let (mut l, mut r) = (x.clone(), x.clone());
         let mut callbacks = Vec::new();
         for at in (0..x.len()).step_by(block) {
             let mut n = 0;
-            stft.process(&mut [&mut l[at..at + block], &mut r[at..at + block]], &[&x[at..at + block]], &mut Ramp::new(1.0), |_| n += 1);
+            stft.process(&mut [&mut l[at..at + block], &mut r[at..at + block]], &[&x[at..at + block]], &mut Ramp::new(1.0), |f| {
+                n += 1;
+                parts.push(f.part);
+            });
             callbacks.push(n);
         }
         let calls_per_hop = hop / block;
         for (k, hop_calls) in callbacks.chunks(calls_per_hop).enumerate() {
             // Hop 0 has no frame in flight; every later hop runs the one cut before it.
-            assert_eq!(hop_calls.iter().sum::<usize>(), usize::from(k > 0), "{size}/{overlap}: hop {k}: {hop_calls:?}");
+            assert_eq!(hop_calls.iter().sum::<usize>(), 2 * usize::from(k > 0), "{size}/{overlap}: hop {k}: {hop_calls:?}");
             assert_eq!(hop_calls[calls_per_hop - 1], 0, "{size}/{overlap}: the call completing hop {k} ran a callback");
         }
+        assert!(parts.chunks(2).all(|p| p == [0, 1]), "{size}/{overlap}: parts out of order");
     }
 }
