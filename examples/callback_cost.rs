@@ -7,9 +7,10 @@
 //!     cargo run --release --example callback_cost [-- --block 64 --window 4096 --seconds 60 --no-lag]
 //!
 //! Stereo track, stereo reference, 48 kHz, default settings. Reported: the first call (cold
-//! caches), then median / 99th / 99.9th percentile / maximum of the rest; once in wall-clock time (what the host's deadline is measured in,
-//! including whatever else the machine did meanwhile) and once in the thread's CPU time (what
-//! the call itself cost).
+//! caches), then median / 99th / 99.9th percentile / maximum of the rest, the five slowest calls,
+//! and per position in the hop (each runs the same stage every hop) its median / 99th / maximum;
+//! once in wall-clock time (what the host's deadline is measured in, including whatever else
+//! the machine did meanwhile) and once in the thread's CPU time (what the call itself cost).
 
 use std::time::Instant;
 
