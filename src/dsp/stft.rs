@@ -362,7 +362,7 @@ impl Stft {
         let i = self.stage;
         self.stage += 1;
         if i < channels {
-            self.transform(plan, i, Input::Main(i));
+            self.transform(plan, Input::Main(i));
         } else if i < channels + views {
             let v = i - channels;
             match self.shares[v] {
@@ -370,7 +370,7 @@ impl Stft {
                     let (done, rest) = self.ref_spec.split_at_mut(v);
                     rest[0][..bins].copy_from_slice(&done[u][..bins]);
                 }
-                None => self.transform(plan, channels + v, Input::View(v)),
+                None => self.transform(plan, Input::View(v)),
             }
         } else if i < channels + views + self.callback_parts {
             let part = i - channels - views;
@@ -436,13 +436,14 @@ impl Stft {
         self.stage = 0;
     }
 
-    /// The forward transform of windowed input `w` into the spectrum of `to`.
+    /// The forward transform of the frame in flight's windowed `input` into its spectrum.
     #[inline(always)]
-    fn transform(&mut self, plan: usize, w: usize, to: Input) {
+    fn transform(&mut self, plan: usize, input: Input) {
         let size = self.size;
-        let spec = match to {
-            Input::Main(c) => &mut self.main_spec[c],
-            Input::View(v) => &mut self.ref_spec[v],
+        // `windowed` holds the main channels, then the views (see `cut_frame`).
+        let (w, spec) = match input {
+            Input::Main(c) => (c, &mut self.main_spec[c]),
+            Input::View(v) => (self.frame_channels + v, &mut self.ref_spec[v]),
         };
         // Lengths are right by construction, so the transform cannot fail.
         let _ = self.forward[plan].process_with_scratch(&mut self.windowed[w][..size], &mut spec[..size / 2 + 1], &mut self.scratch);
