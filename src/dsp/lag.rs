@@ -210,13 +210,13 @@ impl LagFinder {
         }
     }
 
-    /// Called once per hop after every source was observed: once per window for a pair that
-    /// has not found its lag yet in the first [`MEMORY_SECONDS`] after a reset, otherwise every
+    /// Called once per hop after every source was observed: looks for each pair's lag within
+    /// `max_lag` samples (and half the window), once per window for a pair that has not found
+    /// its lag yet in the first [`MEMORY_SECONDS`] after a reset, otherwise every
     /// [`SEARCH_SECONDS`] (in whole windows; so a track with no clear lag does not pay for a
-    /// search every window), looks
-    /// for the pair's lag within `max_lag` samples (and half the window). When a pair searches
-    /// depends on nothing but its own state: a channel processed in an engine of its own (the
-    /// renderer's lanes) must find its lag at the same time as in the multichannel engine.
+    /// search every window). When a pair searches depends on nothing but its own state: a
+    /// channel processed in an engine of its own (the renderer's lanes) must find its lag at
+    /// the same time as in the multichannel engine.
     pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize, hop_seconds: f32) {
         self.hops += 1;
         if self.hops % overlap == 0 {
