@@ -23,6 +23,9 @@ fn main() {
     let mut settings = if has("--norbert-model") { Settings::default().norbert_model() } else { Settings::default() };
     settings.auto_lag &= !has("--no-lag");
     settings.robust_fit &= !has("--plain-fit");
+    if let Some(ms) = args.iter().position(|a| a == "--lag-ms").and_then(|i| args.get(i + 1)?.parse().ok()) {
+        (settings.auto_lag, settings.lag_ms) = (false, ms);
+    }
     if let Some(n) = args.iter().position(|a| a == "--tail").and_then(|i| args.get(i + 1)?.parse().ok()) {
         settings.tail_frames = n;
     }

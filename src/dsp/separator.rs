@@ -78,8 +78,10 @@ impl FrameCoeffs {
 pub struct Separator {
     channels: usize,
     routing: Routing,
-    /// Model of each reference view (see [`Routing`]).
+    /// Model of each reference view (see [`Routing`]), in the row `pow_row[v]`: a view with
+    /// the spectrum of an earlier one (same channel, same delay: one transform) reuses its row.
     ref_pow: Vec<Vec<f32>>,
+    pow_row: Vec<usize>,
     vx: Vec<Vec<f32>>,
     vref: Vec<f32>,
     total: Vec<f32>,
@@ -107,6 +109,7 @@ impl Separator {
         let mut separator = Self {
             channels,
             ref_pow: rows(routing.views().len()),
+            pow_row: (0..routing.views().len()).collect(),
             vx: rows(channels),
             vref: vec![0.0; max_bins],
             total: vec![0.0; max_bins],
@@ -173,8 +176,13 @@ impl Separator {
         if let Some(a) = analysis.as_deref_mut() {
             record_input(a, frame, channels, share);
         }
-        for (pow, spec) in self.ref_pow.iter_mut().zip(frame.refs) {
-            spectral_powers(&spec[..bins], k.alpha, &mut pow[..bins]);
+        let views = self.routing.views();
+        for (v, (pow, spec)) in self.ref_pow.iter_mut().zip(frame.refs).enumerate() {
+            let same = |u: usize| views[u] == views[v] && frame.ref_delay.get(u) == frame.ref_delay.get(v);
+            self.pow_row[v] = (0..v).find(|&u| same(u)).unwrap_or(v);
+            if self.pow_row[v] == v {
+                spectral_powers(&spec[..bins], k.alpha, &mut pow[..bins]);
+            }
         }
         for c in 0..channels {
             self.channel_mask(c, &frame.main[c][..bins], k, analysis.as_deref_mut().map(|a| (a, share)));
@@ -202,9 +210,9 @@ impl Separator {
             1 if k.interference.is_none() => {
                 let views = self.routing.of(c, 0);
                 if views.len() == 1 {
-                    &self.ref_pow[views.start][..bins]
+                    &self.ref_pow[self.pow_row[views.start]][..bins]
                 } else {
-                    source_model(&self.ref_pow, views, &mut self.vref[..bins]);
+                    source_model(&self.ref_pow, &self.pow_row, views, &mut self.vref[..bins]);
                     &self.vref[..bins]
                 }
             }
@@ -212,7 +220,7 @@ impl Separator {
                 let vref = &mut self.vref[..bins];
                 vref.fill(0.0);
                 for j in 0..sources {
-                    source_model(&self.ref_pow, self.routing.of(c, j), &mut models[1 + j][..bins]);
+                    source_model(&self.ref_pow, &self.pow_row, self.routing.of(c, j), &mut models[1 + j][..bins]);
                     for (r, m) in vref.iter_mut().zip(&models[1 + j][..bins]) {
                         *r += m;
                     }
@@ -335,15 +343,15 @@ fn apply(spec: &mut [Complex32], mask: &[f32], out: impl Fn(f32) -> f32) {
 /// A source's model as one main channel hears it, from that channel's views of it: the view
 /// itself, or the mean of two (a stereo source on a mono track).
 #[inline(always)]
-fn source_model(ref_pow: &[Vec<f32>], views: Range<usize>, out: &mut [f32]) {
+fn source_model(ref_pow: &[Vec<f32>], pow_row: &[usize], views: Range<usize>, out: &mut [f32]) {
     let bins = out.len();
     if views.len() == 1 {
-        out.copy_from_slice(&ref_pow[views.start][..bins]);
+        out.copy_from_slice(&ref_pow[pow_row[views.start]][..bins]);
     } else {
         let n = views.len() as f32;
         out.fill(0.0);
         for v in views {
-            for (o, p) in out.iter_mut().zip(&ref_pow[v][..bins]) {
+            for (o, p) in out.iter_mut().zip(&ref_pow[pow_row[v]][..bins]) {
                 *o += p / n;
             }
         }
