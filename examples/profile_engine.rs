@@ -8,7 +8,9 @@
 //! The test signal is made before processing starts: subtract `main`'s own share (sinf).
 //! `--floor` runs the bare STFT (mask 1) instead of the engine; `--window N` sets the FFT size;
 //! `--repeat N` runs the 20 s N times; `--isa baseline|avx2|avx512` picks the compiled version of the frame (default: the widest).
-//! The bleed model's parts one at a time: `--norbert-model`, `--no-lag`, `--tail N`, `--plain-fit`.
+//! The bleed model's parts one at a time: `--norbert-model`, `--no-lag`, `--tail N`, `--plain-fit`,
+//! `--lag-ms X` (Auto Lag off, the lag set by hand). The signals are periodic, so the lags the
+//! search settles on depend on the run's length (`--repeat 3`: two different ones).
 
 use residue::dsp::stft::Stft;
 use residue::dsp::{Engine, EngineConfig, Isa, Ramp, Settings};
