@@ -176,6 +176,7 @@ impl Separator {
         if let Some(a) = analysis.as_deref_mut() {
             record_input(a, frame, channels, share);
         }
+        // The engine runs this in the frame's first part: `ref_delay` is what the spectra were cut with.
         let views = self.routing.views();
         for (v, (pow, spec)) in self.ref_pow.iter_mut().zip(frame.refs).enumerate() {
             let same = |u: usize| views[u] == views[v] && frame.ref_delay.get(u) == frame.ref_delay.get(v);

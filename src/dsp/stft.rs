@@ -61,7 +61,8 @@ pub struct Frame<'a> {
     /// samples late.
     pub refs: &'a [Vec<Complex32>],
     pub bins: usize,
-    /// Delay of each view, samples (≤ `max_delay`); a change applies from the next frame on.
+    /// Delay of each view, samples (≤ `max_delay`): the one its spectrum in `refs` was taken
+    /// with, until a part of this frame changes it (a change applies from the next frame on).
     pub ref_delay: &'a mut [usize],
     pub max_delay: usize,
     /// Which of the frame's callback stages this is (see [`Stft::set_callback_parts`]).
