@@ -78,8 +78,8 @@ impl FrameCoeffs {
 pub struct Separator {
     channels: usize,
     routing: Routing,
-    /// Model of each reference view (see [`Routing`]), in the row `pow_row[v]`: a view with
-    /// the spectrum of an earlier one (same channel, same delay: one transform) reuses its row.
+    /// Model of each reference view (see [`Routing`]), in the row `pow_row[v]`: a view that
+    /// shares an earlier one's spectrum ([`Frame::shares`]) reads that view's row.
     ref_pow: Vec<Vec<f32>>,
     pow_row: Vec<usize>,
     vx: Vec<Vec<f32>>,
@@ -176,11 +176,8 @@ impl Separator {
         if let Some(a) = analysis.as_deref_mut() {
             record_input(a, frame, channels, share);
         }
-        // The engine runs this in the frame's first part: `ref_delay` is what the spectra were cut with.
-        let views = self.routing.views();
         for (v, (pow, spec)) in self.ref_pow.iter_mut().zip(frame.refs).enumerate() {
-            let same = |u: usize| views[u] == views[v] && frame.ref_delay.get(u) == frame.ref_delay.get(v);
-            self.pow_row[v] = (0..v).find(|&u| same(u)).unwrap_or(v);
+            self.pow_row[v] = frame.shares.get(v).copied().flatten().unwrap_or(v);
             if self.pow_row[v] == v {
                 spectral_powers(&spec[..bins], k.alpha, &mut pow[..bins]);
             }

@@ -61,9 +61,11 @@ pub struct Frame<'a> {
     /// samples late.
     pub refs: &'a [Vec<Complex32>],
     pub bins: usize,
-    /// Delay of each view, samples (≤ `max_delay`): the one its spectrum in `refs` was taken
-    /// with, until a part of this frame changes it (a change applies from the next frame on).
+    /// Delay of each view, samples (≤ `max_delay`); a change applies from the next frame on.
     pub ref_delay: &'a mut [usize],
+    /// Per view: `Some(u)` when its spectrum is view `u`'s (same channel, same delay: one
+    /// transform), so work on it can be shared too.
+    pub shares: &'a [Option<usize>],
     pub max_delay: usize,
     /// Which of the frame's callback stages this is (see [`Stft::set_callback_parts`]).
     pub part: usize,
@@ -375,7 +377,7 @@ impl Stft {
             }
         } else if i < channels + views + self.callback_parts {
             let part = i - channels - views;
-            on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, max_delay: self.max_delay, part });
+            on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, shares: &self.shares, max_delay: self.max_delay, part });
             for d in &mut self.ref_delay {
                 *d = (*d).min(self.max_delay);
             }
