@@ -59,7 +59,8 @@ fn group(c: &mut Criterion, rate: usize, windows: &[usize], cases: &[&Case]) {
     for &window in windows {
         for case in cases {
             let lags = case.lags.map(|s| (s * rate as f32).round() as usize);
-            let pad = lags[1];
+            // Reference history before the second starts, for the later channel's bleed.
+            let pad = lags[0].max(lags[1]);
             let reference: Vec<Vec<f32>> = (0..case.ref_channels).map(|r| noise(rate + pad, r as u64 + 3)).collect();
             // Track channel c = its own signal + the bleed of the reference channel it hears.
             let main: Vec<Vec<f32>> = (0..2)
