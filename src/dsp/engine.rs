@@ -15,7 +15,11 @@ use super::stft::{valid_shape, Stft, MAX_WINDOW, MIN_WINDOW, OVERLAPS};
 pub const MAX_MAIN_CHANNELS: usize = 2;
 pub const MAX_SOURCE_CHANNELS: usize = 2;
 pub const MAX_SOURCES: usize = 8;
-pub const SAMPLE_RATE_RANGE: (f32, f32) = (8_000.0, 384_000.0);
+/// Rates the engine runs at, Hz. Hosts and validators activate at any rate they like (1234.5677
+/// Hz, 768 kHz), and refusing to activate fails the host's whole session, so the range is wide:
+/// from 1 Hz up to 64 × 48 kHz. What sizes memory by the rate (the reference delay line) stays
+/// small across it.
+pub const SAMPLE_RATE_RANGE: (f32, f32) = (1.0, 3_072_000.0);
 
 /// The longest reference delay at `sample_rate`, samples (the delay line's length).
 pub fn max_lag_samples(sample_rate: f32) -> usize {
