@@ -9,6 +9,7 @@ pub mod meter;
 pub mod params;
 pub mod plugin;
 pub mod render;
+pub mod session;
 
 pub use plugin::Residue;
 

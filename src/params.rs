@@ -108,6 +108,13 @@ pub struct ResidueParams {
     pub tail: IntParam,
     #[id = "robust"]
     pub robust: BoolParam,
+    /// Forget what was learned (the bleed profile and the lags): when it turns on. The editor's
+    /// Relearn button turns it on and off again; automation can do the same.
+    #[id = "relearn"]
+    pub relearn: BoolParam,
+    /// What was learned, saved with the session (see [`crate::session`]).
+    #[persist = "profile"]
+    pub profile: crate::session::ProfileStore,
 }
 
 fn two_decimals() -> std::sync::Arc<dyn Fn(f32) -> String + Send + Sync> {
@@ -173,6 +180,8 @@ impl Default for ResidueParams {
                 .with_value_to_string(std::sync::Arc::new(|n| if n == 1 { "1 frame".to_string() } else { format!("{n} frames") }))
                 .with_string_to_value(std::sync::Arc::new(|s| s.split_whitespace().next()?.parse().ok())),
             robust: BoolParam::new("Robust Fit", d.robust_fit),
+            relearn: BoolParam::new("Relearn", false),
+            profile: crate::session::ProfileStore::new(dsp::MAX_MAIN_CHANNELS, dsp::MAX_MAIN_CHANNELS * dsp::MAX_SOURCES, crate::plugin::MAX_WINDOW / 2 + 1),
         }
     }
 }

@@ -1,5 +1,10 @@
 //! The plugin shell: host buffers → engine, parameters → engine settings, latency → host.
 //! Everything that sizes memory happens in `activate`; `process` never allocates.
+//!
+//! What the engine learned outlives what hosts do to a plugin: `reset` (every start of
+//! playback) forgets only the audio; `activate` with the same configuration keeps the engine,
+//! with another one (sample rate, channels) it carries the profile over; a saved state carries
+//! it into the next session ([`crate::session`]). Only Relearn forgets.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,10 +16,11 @@ use crate::dsp::{Engine, EngineConfig, MAX_SOURCE_CHANNELS};
 use crate::editor::{ResidueEditor, Shared};
 use crate::meter::{self, Publisher, Subscriber};
 use crate::params::ResidueParams;
+use crate::session::{Loaded, ProfileLink};
 use nice_plug_egui::RepaintNotifier;
 
 /// The largest FFT size the `FFT Size` parameter offers; the engine is sized for it once.
-const MAX_WINDOW: usize = 16384;
+pub const MAX_WINDOW: usize = 16384;
 
 pub struct Residue {
     params: Arc<ResidueParams>,
@@ -24,13 +30,21 @@ pub struct Residue {
     subscriber: Option<Subscriber>,
     editor_open: Arc<AtomicBool>,
     repaint: RepaintNotifier,
+    /// The engine's end of the saved profile's way in and out.
+    link: ProfileLink,
+    /// Relearn's value in the last block: it acts when it turns on.
+    relearn_was: bool,
 }
 
 impl Default for Residue {
     fn default() -> Self {
         let (publisher, subscriber) = meter::channel(MAX_WINDOW / 2 + 1);
+        let params = Arc::new(ResidueParams::default());
+        let link = params.profile.take_link().expect("a new store has its link");
         Self {
-            params: Arc::new(ResidueParams::default()),
+            params,
+            link,
+            relearn_was: false,
             engine: None,
             publisher,
             subscriber: Some(subscriber),
@@ -102,23 +116,48 @@ impl Plugin for Residue {
             max_window: MAX_WINDOW,
         };
         let (window, overlap) = self.params.window();
+        self.relearn_was = self.params.relearn.value();
+        // The same configuration (a host re-preparing the plugin): the engine as it is.
+        if let Some(engine) = self.engine.as_mut().filter(|e| e.config() == &config) {
+            engine.set_settings(&self.params.settings(0));
+            let _ = engine.set_window(window, overlap);
+            take_loaded(&mut self.link, engine);
+            context.set_latency_samples(engine.latency() as u32);
+            return true;
+        }
         match Engine::new(&config, window, overlap, self.params.settings(0)) {
-            Ok(engine) => {
+            Ok(mut engine) => {
+                if let Some(old) = &self.engine {
+                    engine.load_profile(&old.profile());
+                }
+                take_loaded(&mut self.link, &mut engine);
                 context.set_latency_samples(engine.latency() as u32);
                 self.engine = Some(engine);
                 true
             }
             Err(e) => {
                 nice_error!("Residue cannot run here: {e}");
-                self.engine = None;
                 false
             }
         }
     }
 
+    /// Forgets the audio, not what was learned (hosts call this at every start of playback).
     fn reset(&mut self) {
         if let Some(engine) = &mut self.engine {
             engine.reset();
+        }
+    }
+
+    fn stop_processing(&mut self) {
+        if let Some(engine) = &self.engine {
+            self.link.publish(engine, 0, true);
+        }
+    }
+
+    fn deactivate(&mut self) {
+        if let Some(engine) = &self.engine {
+            self.params.profile.hand_over(&self.link, engine);
         }
     }
 
@@ -131,6 +170,15 @@ impl Plugin for Residue {
             context.set_latency_samples(engine.latency() as u32);
         }
         engine.set_settings(&self.params.settings(buffer.samples() as u32));
+        if take_loaded(&mut self.link, engine) {
+            // A state loaded with Relearn on is not the user pressing it.
+            self.relearn_was = self.params.relearn.value();
+        }
+        let relearn = self.params.relearn.value();
+        if relearn && !self.relearn_was {
+            engine.relearn();
+        }
+        self.relearn_was = relearn;
         // Up to two sidechain channels, borrowed without allocating.
         let mut refs: [&[f32]; MAX_SOURCE_CHANNELS] = [&[]; MAX_SOURCE_CHANNELS];
         let mut ref_count = 0;
@@ -146,7 +194,24 @@ impl Plugin for Residue {
         if watching && self.publisher.publish(engine.analysis()) {
             self.repaint.request_repaint();
         }
+        self.link.publish(engine, buffer.samples(), false);
         ProcessStatus::Tail(engine.latency() as u32)
+    }
+}
+
+/// Applies what a loaded state asks of the engine, if a load came in; whether one did.
+fn take_loaded(link: &mut ProfileLink, engine: &mut Engine) -> bool {
+    match link.take_loaded() {
+        None => false,
+        Some(Loaded::Profile(p)) => {
+            engine.load_profile(p);
+            true
+        }
+        Some(Loaded::Forget) => {
+            engine.relearn();
+            true
+        }
+        Some(Loaded::Nothing) => true,
     }
 }
 

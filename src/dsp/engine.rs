@@ -6,6 +6,8 @@ use std::fmt;
 use super::analysis::Analysis;
 use super::isa::Isa;
 use super::lag::LagFinder;
+use super::profile::{self, Profile};
+use super::taps::TapFit;
 use super::routing::Routing;
 use super::ramp::Ramp;
 use super::separator::{FrameCoeffs, Separator};
@@ -64,6 +66,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 pub struct Engine {
+    config: EngineConfig,
     sample_rate: f32,
     stft: Stft,
     separator: Separator,
@@ -105,6 +108,7 @@ impl Engine {
         stft.set_callback_parts(2);
         let coeffs = FrameCoeffs::new(&settings, stft.hop() as f32 / rate, overlap);
         let mut engine = Self {
+            config: config.clone(),
             sample_rate: rate,
             separator: Separator::new(&routing, max_window / 2 + 1),
             lag: LagFinder::new(config.main_channels * config.sources.len(), max_window),
@@ -116,19 +120,23 @@ impl Engine {
             analysis: Analysis::with_capacity(max_window / 2 + 1),
             analysing: false,
         };
-        engine.reset_lag();
+        engine.apply_lags();
         Ok(engine)
     }
 
-    /// Switches window size and overlap without allocating. Resets the engine, changes the
-    /// latency: the caller must report the new [`Engine::latency`] to its host.
+    /// Switches window size and overlap without allocating. Forgets the audio (as
+    /// [`Engine::reset`]) and carries what was learned onto the new bins; changes the latency:
+    /// the caller must report the new [`Engine::latency`] to its host.
     pub fn set_window(&mut self, window: usize, overlap: usize) -> Result<(), ConfigError> {
         if (window, overlap) == (self.stft.size(), self.stft.overlap()) {
             return Ok(());
         }
+        let (old_bins, old_fps) = (self.stft.bins(), self.frames_per_second());
         if !self.stft.set_window(window, overlap) {
             return Err(ConfigError::Window { size: window, overlap, max_window: self.max_window() });
         }
+        let scale = profile::sum_scale(old_fps, self.frames_per_second());
+        self.separator.fit_mut().regrid(old_bins, self.stft.bins(), scale);
         self.coeffs = FrameCoeffs::new(&self.settings, self.hop_seconds(), overlap);
         self.reset();
         Ok(())
@@ -144,8 +152,8 @@ impl Engine {
         let lag_changed = (settings.auto_lag, settings.lag_ms) != (self.settings.auto_lag, self.settings.lag_ms);
         self.settings = settings;
         self.coeffs = FrameCoeffs::new(&settings, self.hop_seconds(), self.stft.overlap());
-        if lag_changed && !settings.auto_lag {
-            self.reset_lag();
+        if lag_changed {
+            self.apply_lags();
         }
     }
 
@@ -153,21 +161,98 @@ impl Engine {
         &self.settings
     }
 
-    /// Forgets all audio and everything learned (the autoscale gains too).
+    /// The configuration the engine was made with.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Forgets the audio: everything the STFT holds, the smoothed models, the lag search's
+    /// averages. What was learned stays (the bleed fit, its evidence, the lags found): hosts
+    /// reset a plugin whenever playback starts or the plugin wakes up, and none of that is the
+    /// user asking it to forget. [`Engine::relearn`] forgets.
     pub fn reset(&mut self) {
         self.stft.reset();
         self.separator.reset();
         self.lag.reset();
-        self.reset_lag();
+        self.apply_lags();
         self.mix.jump();
     }
 
-    /// The reference delay from the settings: the manual lag, or 0 until one is found.
-    fn reset_lag(&mut self) {
-        let d = if self.settings.auto_lag { 0 } else { (self.settings.lag_ms * 1e-3 * self.sample_rate).round() as usize };
-        for v in 0..self.stft.views() {
-            self.stft.set_ref_delay(v, d);
+    /// Forgets what was learned: the bleed fit and its evidence (the removal warms up again)
+    /// and the lags found.
+    pub fn relearn(&mut self) {
+        self.separator.relearn();
+        self.lag.relearn();
+        self.apply_lags();
+    }
+
+    /// The reference delays from the settings: the manual lag, or each pair's lag found (0 until
+    /// one is).
+    fn apply_lags(&mut self) {
+        let manual = (self.settings.lag_ms * 1e-3 * self.sample_rate).round() as usize;
+        for c in 0..self.routing.main_channels() {
+            for j in 0..self.routing.sources() {
+                let d = if self.settings.auto_lag { self.lag.lag(c * self.routing.sources() + j).0 } else { manual };
+                for v in self.routing.of(c, j) {
+                    self.stft.set_ref_delay(v, d);
+                }
+            }
         }
+    }
+
+    /// What the engine has learned (allocates; see [`Engine::profile_into`] for the audio thread).
+    pub fn profile(&self) -> Profile {
+        let mut p = Profile::with_capacity(self.main_channels(), self.lag.pairs(), self.bins());
+        self.profile_into(&mut p);
+        p
+    }
+
+    /// Writes what the engine has learned into `p`, without allocating when `p` was made by
+    /// [`Profile::with_capacity`] for at least this engine's channels, pairs and bins.
+    pub fn profile_into(&self, p: &mut Profile) {
+        let (bins, taps) = (self.bins(), self.settings.tail_frames);
+        (p.sample_rate, p.window, p.overlap, p.alpha, p.taps) = (self.sample_rate, self.window(), self.overlap(), self.settings.alpha, taps);
+        p.channels.truncate(self.main_channels());
+        for (c, ch) in p.channels.iter_mut().enumerate() {
+            ch.evidence_seconds = self.separator.evidence(c);
+            ch.rows.clear();
+            ch.rows.resize(TapFit::saved_rows(taps) * bins, 0.0);
+            self.separator.fit().export(c, taps, bins, &mut ch.rows);
+        }
+        p.lags.clear();
+        for j in 0..self.lag.pairs() {
+            let (lag, found) = self.lag.lag(j);
+            p.lags.push(found.then_some(lag as f32 / self.sample_rate));
+        }
+    }
+
+    /// Takes a profile's learning as this engine's own (no allocation). `p` must pass
+    /// [`Profile::check`]. Read at this engine's bins' frequencies, whatever the profile's rate
+    /// and window; a mono profile serves both channels of a stereo track, a stereo one's first
+    /// channel a mono track. The sums follow the frame rate ([`profile::sum_scale`]); gains made
+    /// with another spectral exponent are raised to the ratio of the two.
+    pub fn load_profile(&mut self, p: &Profile) {
+        let (bins, rate, window) = (self.bins(), self.sample_rate as f64, self.window() as f64);
+        let scale = profile::sum_scale(p.frames_per_second(), self.frames_per_second());
+        let gain_rows = TapFit::saved_rows(p.taps) - p.taps;
+        let power = self.settings.alpha / p.alpha;
+        for c in 0..self.main_channels() {
+            let from = c.min(p.channels.len() - 1);
+            self.separator.fit_mut().import(c, p.taps, bins, scale, |n, k| {
+                let v = p.value_at(from, n, k as f64 * rate / window);
+                if n >= gain_rows && power != 1.0 { v.powf(power) } else { v }
+            });
+            self.separator.set_evidence(c, p.channels[from].evidence_seconds);
+        }
+        self.lag.relearn();
+        if !p.lags.is_empty() {
+            for j in 0..self.lag.pairs() {
+                if let Some(seconds) = p.lags[j.min(p.lags.len() - 1)] {
+                    self.lag.set_found(j, ((seconds * self.sample_rate).round() as usize).min(self.stft.max_delay()));
+                }
+            }
+        }
+        self.apply_lags();
     }
 
     /// Processes one block in place. `main` holds the main channels (all the same length),
@@ -273,6 +358,17 @@ impl Engine {
         self.stft.ref_channels()
     }
 
+    /// Grows whenever what was learned changes (a frame learned from, a lag found, a relearn, a
+    /// profile loaded): a reader copies the profile only when it moved.
+    pub fn learned_serial(&self) -> u64 {
+        self.separator.learned() + self.lag.changes()
+    }
+
+    /// How much of its removal main channel `c` applies while the fit warms up, 0–1 (1: whole).
+    pub fn confidence(&self, c: usize) -> f32 {
+        self.separator.confidence(c, &self.coeffs)
+    }
+
     /// The learned bleed gain per bin of main channel `c`: the direct tap's (for display).
     pub fn learned_gain(&self, c: usize) -> &[f32] {
         self.separator.learned_gain(c, 0, self.stft.bins())
@@ -285,5 +381,9 @@ impl Engine {
 
     fn hop_seconds(&self) -> f32 {
         self.stft.hop() as f32 / self.sample_rate
+    }
+
+    fn frames_per_second(&self) -> f64 {
+        profile::frames_per_second(self.sample_rate, self.window(), self.overlap())
     }
 }

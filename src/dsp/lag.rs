@@ -101,6 +101,8 @@ pub struct LagFinder {
     turn_for: Vec<(usize, usize)>,
     lags: Vec<usize>,
     found: Vec<bool>,
+    /// Grows whenever a lag changes.
+    changes: u64,
     inverse: Vec<Arc<dyn ComplexToReal<f32>>>,
     spectrum: Vec<Complex32>,
     time: Vec<f32>,
@@ -126,6 +128,7 @@ impl LagFinder {
             turn_for: vec![(usize::MAX, 0); pairs],
             lags: vec![0; pairs],
             found: vec![false; pairs],
+            changes: 0,
             inverse,
             spectrum: vec![Complex32::default(); bins],
             time: vec![0.0; max_window],
@@ -141,14 +144,40 @@ impl LagFinder {
         finder
     }
 
-    /// Forgets the averages and the lags found.
+    /// Forgets the audio: the averaged cross spectra (and when the next search is due). The
+    /// lags found stay: they are what was learned, and a host resets often.
     pub fn reset(&mut self) {
         for row in &mut self.cross {
             row.fill(Complex32::default());
         }
+        self.hops = 0;
+    }
+
+    /// Forgets the lags found too.
+    pub fn relearn(&mut self) {
+        self.reset();
         self.lags.fill(0);
         self.found.fill(false);
-        self.hops = 0;
+        self.changes += 1;
+    }
+
+    /// Grows whenever a lag changes.
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// Sets pair `j`'s lag (samples), e.g. from a saved profile, as found.
+    pub fn set_found(&mut self, j: usize, lag: usize) {
+        if j < self.lags.len() {
+            self.lags[j] = lag;
+            self.found[j] = true;
+            self.changes += 1;
+        }
+    }
+
+    /// Pairs (main channels × sources).
+    pub fn pairs(&self) -> usize {
+        self.lags.len()
     }
 
     /// Compiles the per-bin loops for `isa` (which must be supported on this CPU).
@@ -266,6 +295,7 @@ impl LagFinder {
             let rms = (lane_sum(time, |t| t * t) / size as f32).sqrt();
             let (at, peak) = peak(&time[..=max_lag]);
             if peak > CONFIDENCE * rms {
+                self.changes += u64::from(self.lags[j] != at || !self.found[j]);
                 self.lags[j] = at;
                 self.found[j] = true;
             }

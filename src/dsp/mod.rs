@@ -8,6 +8,7 @@ mod engine;
 pub mod interference;
 mod isa;
 mod pages;
+pub mod profile;
 mod lag;
 pub mod routing;
 pub mod model;
@@ -22,6 +23,7 @@ pub mod window;
 pub use analysis::Analysis;
 pub use engine::{max_lag_samples, ConfigError, Engine, EngineConfig, MAX_MAIN_CHANNELS, MAX_SOURCES, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
 pub use isa::Isa;
+pub use profile::{ChannelProfile, Profile};
 pub use ramp::Ramp;
 pub use settings::{
     CompressionRange, Interference, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, LAG_RANGE_MS,

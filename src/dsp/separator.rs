@@ -46,7 +46,14 @@ pub struct FrameCoeffs {
 pub struct Adapt {
     pub forget: f32,
     pub frozen: bool,
+    /// Seconds of audio one frame adds to the fit's evidence, and the evidence at which the
+    /// removal is whole (`None`: whole from the first frame).
+    pub hop_seconds: f32,
+    pub warm_up: Option<f32>,
 }
+
+/// The evidence is counted up to this many seconds (the longest Adaptation), no further.
+const EVIDENCE_MAX_SECONDS: f32 = 60.0;
 
 impl FrameCoeffs {
     pub fn new(s: &Settings, hop_seconds: f32, overlap: usize) -> Self {
@@ -55,6 +62,8 @@ impl FrameCoeffs {
             autoscale: s.autoscale.then(|| Adapt {
                 forget: smoothing::coefficient(s.adapt_seconds, hop_seconds).unwrap_or(0.0),
                 frozen: s.freeze,
+                hop_seconds,
+                warm_up: s.warm_up.then_some(s.adapt_seconds),
             }),
             smoothing: smoothing::coefficient(s.smoothing_ms * 1e-3, hop_seconds),
             interference: s.interference.and_then(|i| {
@@ -98,6 +107,11 @@ pub struct Separator {
     /// `history[c * HISTORY + f % HISTORY]`: main channel c's reference model of frame f.
     history: Vec<Vec<f32>>,
     frames: usize,
+    /// Per main channel: seconds of audio the fit has learned from while the reference carried
+    /// signal (see [`Separator::confidence`]).
+    evidence: Vec<f32>,
+    /// Frames the fit learned from (for readers that copy what was learned when it changes).
+    learned: u64,
     isa: Isa,
 }
 
@@ -122,6 +136,8 @@ impl Separator {
             fit: TapFit::new(channels, max_bins),
             history: rows(channels * HISTORY),
             frames: 0,
+            evidence: vec![0.0; channels],
+            learned: 0,
             isa: Isa::best(),
             routing: routing.clone(),
         };
@@ -135,6 +151,8 @@ impl Separator {
         separator
     }
 
+    /// Forgets the audio: the smoothed models and the reference frames the taps look back on.
+    /// What was learned (the fit and its evidence) stays.
     pub fn reset(&mut self) {
         for row in self.smooth_state.iter_mut().chain(&mut self.interference_state).chain(&mut self.fused_state) {
             row.fill(0.0);
@@ -143,7 +161,41 @@ impl Separator {
             row.fill(0.0);
         }
         self.frames = 0;
+    }
+
+    /// Forgets what was learned: the fit and its evidence.
+    pub fn relearn(&mut self) {
         self.fit.reset();
+        self.evidence.fill(0.0);
+        self.learned += 1;
+    }
+
+    /// Grows whenever what was learned changes.
+    pub fn learned(&self) -> u64 {
+        self.learned
+    }
+
+    pub fn fit(&self) -> &TapFit {
+        &self.fit
+    }
+
+    pub fn fit_mut(&mut self) -> &mut TapFit {
+        &mut self.fit
+    }
+
+    /// Seconds of audio main channel `c`'s fit has learned from.
+    pub fn evidence(&self, c: usize) -> f32 {
+        self.evidence[c]
+    }
+
+    pub fn set_evidence(&mut self, c: usize, seconds: f32) {
+        self.learned += 1;
+        self.evidence[c] = if seconds.is_finite() { seconds.clamp(0.0, EVIDENCE_MAX_SECONDS) } else { 0.0 };
+    }
+
+    /// How much of the removal main channel `c` applies, 0–1 (see [`confidence`]).
+    pub fn confidence(&self, c: usize, k: &FrameCoeffs) -> f32 {
+        confidence(&self.evidence, c, k)
     }
 
     /// The learned gain of main channel `c`'s tap `l` (0: the direct bleed).
@@ -253,6 +305,10 @@ impl Separator {
             if k.taps > 1 {
                 history[now % HISTORY][..bins].copy_from_slice(vref);
             }
+            if learn && vref.iter().any(|&v| v > 0.0) {
+                self.evidence[c] = (self.evidence[c] + a.hop_seconds).min(EVIDENCE_MAX_SECONDS);
+                self.learned += 1;
+            }
         }
         let gain = k.autoscale.map(|_| self.fit.gains(c, 0, bins));
         if let Some((a, share)) = analysis.as_mut() {
@@ -316,16 +372,39 @@ impl Separator {
         }
         // Plain loops and closures inlined into `apply`: no loop body leaves this function, so
         // each is compiled at the vector width `process` picked.
-        for (spec, mask) in main[..channels].iter_mut().zip(masks.iter()) {
+        for (ch, (spec, mask)) in main[..channels].iter_mut().zip(masks.iter()).enumerate() {
             let (x, m) = (&mut spec[..bins], &mask[..bins]);
-            match (k.output, curve) {
-                (OutputMode::Reference, _) => apply(x, m, |w| 1.0 - w),
-                (OutputMode::Removed, Some(c)) => apply(x, m, |w| 1.0 - c.apply(w)),
-                (OutputMode::Removed, None) => apply(x, m, |w| 1.0 - w),
-                (OutputMode::Target, Some(c)) => apply(x, m, |w| c.apply(w)),
-                (OutputMode::Target, None) => apply(x, m, |w| w),
+            // The removal grows with the evidence (`confidence`); once whole, the masks are
+            // exactly those without the warm-up.
+            let trust = confidence(&self.evidence, ch, k);
+            let part = |w: f32| 1.0 - trust * (1.0 - w);
+            match (k.output, curve, trust < 1.0) {
+                (OutputMode::Reference, _, false) => apply(x, m, |w| 1.0 - w),
+                (OutputMode::Reference, _, true) => apply(x, m, |w| trust * (1.0 - w)),
+                (OutputMode::Removed, Some(c), false) => apply(x, m, |w| 1.0 - c.apply(w)),
+                (OutputMode::Removed, Some(c), true) => apply(x, m, |w| trust * (1.0 - c.apply(w))),
+                (OutputMode::Removed, None, false) => apply(x, m, |w| 1.0 - w),
+                (OutputMode::Removed, None, true) => apply(x, m, |w| trust * (1.0 - w)),
+                (OutputMode::Target, Some(c), false) => apply(x, m, |w| c.apply(w)),
+                (OutputMode::Target, Some(c), true) => apply(x, m, |w| part(c.apply(w))),
+                (OutputMode::Target, None, false) => apply(x, m, |w| w),
+                (OutputMode::Target, None, true) => apply(x, m, part),
             }
         }
+    }
+}
+
+/// How much of the removal main channel `c` applies, 0–1: its evidence over the Adaptation
+/// time. A fit that has seen a frame or two explains the whole track as bleed (one frame: the
+/// gain is |X|/|R|, every bin goes); echo cancellers pass the signal through while they
+/// converge, and so does this, with the removal growing as the evidence does until it is whole
+/// after one Adaptation time of reference signal. 1 without autoscale (nothing to learn) or
+/// without the warm-up.
+#[inline(always)]
+fn confidence(evidence: &[f32], c: usize, k: &FrameCoeffs) -> f32 {
+    match k.autoscale.and_then(|a| a.warm_up) {
+        Some(full) => (evidence[c] / full).min(1.0),
+        None => 1.0,
     }
 }
 

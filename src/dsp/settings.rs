@@ -77,6 +77,10 @@ pub struct Settings {
     /// that the target's own energy does not pull the bleed gain up (off = norbert's plain
     /// least squares).
     pub robust_fit: bool,
+    /// Let the removal grow with what the fit has learned, from none (pass-through) to whole
+    /// after one Adaptation time of reference signal, after a fresh start or a relearn; off =
+    /// whole from the first frame (norbert's offline fit sees the whole file at once).
+    pub warm_up: bool,
 }
 
 /// Default STFT shape: 4096 samples (93 ms at 44.1 kHz), 4× overlap. Chosen with the defaults.
@@ -112,6 +116,7 @@ impl Default for Settings {
             lag_ms: 0.0,
             tail_frames: 2,
             robust_fit: true,
+            warm_up: true,
         }
     }
 }

@@ -4,9 +4,11 @@
 //! rings on after the reference stopped is explained by the later taps. With one tap this is
 //! norbert's autoscale made causal, `g = Σ λ^k x·r / Σ λ^k r²` (norbert fits the same ratio over
 //! the whole file; with λ → 1 a file-long run converges to it), bit for bit the one-tap fit
-//! Residue had before the taps (tested). While the reference is silent the fit has no
-//! information, so the gains are held (the sums decay, and are dropped to 0 before they turn
-//! denormal). Freezing holds the learned gains.
+//! Residue had before the taps (tested). While the reference is silent in a bin the fit has no
+//! information there, so the sums and gains are held as they are: like norbert's whole-file sums,
+//! where a silent frame adds nothing, and unlike a forgetting that would run on without data
+//! (after a pause the next frame alone would decide the gain again). Freezing holds the learned
+//! gains.
 //!
 //! The fit keeps the normal equations `A g = b` per bin (`A = Σ λ^k w r rᵀ`, `b = Σ λ^k w x r`)
 //! and solves them by projected Gauss–Seidel, two sweeps per frame from the previous frame's
@@ -36,6 +38,25 @@ pub const ROBUST_FLOOR: f32 = 0.05;
 const fn tri(i: usize, j: usize) -> usize {
     // Row-major upper triangle, i ≤ j.
     i * MAX_TAPS - i * (i + 1) / 2 + j
+}
+
+/// One per-bin quantity of a channel's fit: a sum (index into [`Sums`]) or a tap's gain.
+#[derive(Clone, Copy)]
+enum Row {
+    Sum(usize),
+    Gain(usize),
+}
+
+/// The value at fractional bin `at` of a row of `len` bins read through `value`, linearly
+/// interpolated; beyond the last bin, the last bin's.
+pub fn interpolate(value: impl Fn(usize) -> f32, len: usize, at: f64) -> f32 {
+    let at = at.clamp(0.0, (len - 1) as f64);
+    let (i, t) = (at.floor() as usize, (at - at.floor()) as f32);
+    if t == 0.0 || i + 1 >= len {
+        value(i)
+    } else {
+        value(i) + t * (value(i + 1) - value(i))
+    }
 }
 
 /// Bins handled together: one 512-bit vector, two 256-bit, four 128-bit.
@@ -69,9 +90,116 @@ impl TapFit {
         fit
     }
 
+    /// Forgets everything learned.
     pub fn reset(&mut self) {
         self.sums.fill([[0.0; LANES]; SUMS]);
         self.gains.fill(0.0);
+    }
+
+    /// Main channels the fit was made for.
+    pub fn channels(&self) -> usize {
+        self.sums.len() / self.chunks.max(1)
+    }
+
+    /// The number of `bins`-long rows [`TapFit::export`] writes for `taps` taps.
+    pub const fn saved_rows(taps: usize) -> usize {
+        taps * (taps + 1) / 2 + 2 * taps
+    }
+
+    /// Row `n` of channel `c`'s saved form for `taps` taps, as (sum row or `None` for a gain
+    /// row, tap): A's upper triangle over the first `taps` taps (row-major), then b, then the gains.
+    fn saved_row(taps: usize, n: usize) -> Row {
+        let triangle = taps * (taps + 1) / 2;
+        if n < triangle {
+            let (mut i, mut left) = (0, n);
+            while left >= taps - i {
+                left -= taps - i;
+                i += 1;
+            }
+            Row::Sum(tri(i, i + left))
+        } else if n < triangle + taps {
+            Row::Sum(TRI + n - triangle)
+        } else {
+            Row::Gain(n - triangle - taps)
+        }
+    }
+
+    fn get(&self, c: usize, row: Row, k: usize) -> f32 {
+        match row {
+            Row::Sum(q) => self.sums[c * self.chunks + k / LANES][q][k % LANES],
+            Row::Gain(l) => self.gains[(c * MAX_TAPS + l) * self.stride + k],
+        }
+    }
+
+    fn set(&mut self, c: usize, row: Row, k: usize, v: f32) {
+        match row {
+            Row::Sum(q) => self.sums[c * self.chunks + k / LANES][q][k % LANES] = v,
+            Row::Gain(l) => self.gains[(c * MAX_TAPS + l) * self.stride + k] = v,
+        }
+    }
+
+    /// Channel `c`'s fit over the first `taps` taps, in bin order: `saved_rows(taps)` rows of
+    /// `bins` values each, one after the other, into `out` (which must hold them). No allocation.
+    pub fn export(&self, c: usize, taps: usize, bins: usize, out: &mut [f32]) {
+        for (n, row) in out[..Self::saved_rows(taps) * bins].chunks_exact_mut(bins).enumerate() {
+            let which = Self::saved_row(taps, n);
+            for (k, v) in row.iter_mut().enumerate() {
+                *v = self.get(c, which, k);
+            }
+        }
+    }
+
+    /// Sets channel `c`'s fit from rows in [`TapFit::export`]'s form, each row read through
+    /// `value(row, k)` for this fit's bin `k < bins`; the sums are multiplied by `sum_scale`.
+    /// Taps past `taps` are cleared. No allocation.
+    pub fn import(&mut self, c: usize, taps: usize, bins: usize, sum_scale: f32, value: impl Fn(usize, usize) -> f32) {
+        for q in 0..SUMS {
+            for k in 0..bins {
+                self.set(c, Row::Sum(q), k, 0.0);
+            }
+        }
+        for l in 0..MAX_TAPS {
+            for k in 0..bins {
+                self.set(c, Row::Gain(l), k, 0.0);
+            }
+        }
+        for n in 0..Self::saved_rows(taps.min(MAX_TAPS)) {
+            let which = Self::saved_row(taps, n);
+            let scale = if matches!(which, Row::Sum(_)) { sum_scale } else { 1.0 };
+            for k in 0..bins {
+                self.set(c, which, k, value(n, k) * scale);
+            }
+        }
+    }
+
+    /// Moves what was learned on a grid of `old_bins` bins onto one of `new_bins` (both
+    /// `window / 2 + 1` for power-of-two windows at the same sample rate), in place: each new
+    /// bin takes the linear interpolation of the old bins at its frequency. The sums are
+    /// multiplied by `sum_scale` (their scale depends on the window and the hop; the gains,
+    /// ratios of spectra, do not).
+    pub fn regrid(&mut self, old_bins: usize, new_bins: usize, sum_scale: f32) {
+        if old_bins == new_bins && sum_scale == 1.0 {
+            return;
+        }
+        let ratio = (old_bins - 1) as f64 / (new_bins - 1).max(1) as f64;
+        let rows = (0..SUMS).map(Row::Sum).chain((0..MAX_TAPS).map(Row::Gain));
+        for c in 0..self.channels() {
+            for row in rows.clone() {
+                let scale = if matches!(row, Row::Sum(_)) { sum_scale } else { 1.0 };
+                // Growing reads at or below the bin it writes, shrinking at or above: walking
+                // the other way round, every read comes before the write that would spoil it.
+                for n in 0..new_bins {
+                    let k = if new_bins > old_bins { new_bins - 1 - n } else { n };
+                    let v = interpolate(|i| self.get(c, row, i), old_bins, k as f64 * ratio) * scale;
+                    self.set(c, row, k, v);
+                }
+            }
+            for row in rows.clone() {
+                for k in new_bins..old_bins {
+                    self.set(c, row, k, 0.0);
+                }
+            }
+        }
     }
 
     /// Gain of tap `l` of main channel `c` (`bins` entries are meaningful).
@@ -181,6 +309,10 @@ fn update<const L: usize>(a: &mut [[f32; L]; L], b: &mut [f32; L], g: &mut [f32;
     } else {
         1.0
     };
+    // A frame with no reference in this bin (every tap silent) carries no information: the sums
+    // are held, not forgotten. A select, not a branch, so the lanes stay one vector.
+    let heard = r.iter().fold(0.0f32, |m, &v| if v > m { v } else { m }) > 0.0;
+    let forget = if heard { forget } else { 1.0 };
     for i in 0..L {
         for j in i..L {
             a[i][j] = forget * a[i][j] + if robust { w * r[i] * r[j] } else { r[i] * r[j] };

@@ -1,0 +1,257 @@
+//! What Residue keeps in the host's session besides its parameters: the learned bleed profile
+//! ([`Profile`]: the fit of every tap and channel, its evidence, the lags found), so that a
+//! session reopened with Freeze on removes what it removed when it was saved, and a session
+//! saved mid-learning carries on from there.
+//!
+//! The profile lives in the engine, on the audio thread; the host saves and loads state on its
+//! main thread. Two triple buffers join them, wait-free on both sides:
+//! - out: the audio thread publishes a copy of the profile every [`PUBLISH_SECONDS`] while it
+//!   changes (and when it stops processing); a save writes the newest copy. The plugin also hands
+//!   the profile over directly on deactivation, when nothing runs on the audio thread.
+//! - in: a load hands the audio thread what to take (a profile, or "forget": a state saved
+//!   before anything was learned); it takes it before its next block.
+//!
+//! Each load starts a new *generation*; copies published from before the engine took the load
+//! are older than it and never overwrite it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use nice_plug::params::persist::PersistentField;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use triple_buffer::{triple_buffer, Input, Output};
+
+use crate::dsp::{ChannelProfile, Engine, Profile};
+
+/// While the profile changes, the audio thread publishes a copy this often (seconds of audio):
+/// a save made while playing is at most this old.
+pub const PUBLISH_SECONDS: f32 = 0.25;
+
+/// What a load asks of the engine.
+#[derive(Clone, Debug, Default)]
+pub enum Loaded {
+    #[default]
+    Nothing,
+    /// Take this profile.
+    Profile(Profile),
+    /// Forget what was learned (the saved state had learned nothing).
+    Forget,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Incoming {
+    generation: u64,
+    loaded: Loaded,
+}
+
+#[derive(Clone, Debug)]
+struct Published {
+    /// The load generation the engine had taken when it made this copy.
+    generation: u64,
+    profile: Profile,
+}
+
+/// The plugin's side (audio thread, and main thread in `activate`/`deactivate`).
+pub struct ProfileLink {
+    out: Input<Published>,
+    incoming: Output<Incoming>,
+    /// The load generation the engine has taken.
+    generation: u64,
+    /// Seconds of audio since the last publish, and the engine's learned serial then.
+    since_publish: f32,
+    published_serial: u64,
+}
+
+/// The parameters' side: a `#[persist]` field, used on the main thread.
+pub struct ProfileStore {
+    published: Mutex<Output<Published>>,
+    incoming: Mutex<Input<Incoming>>,
+    /// What a save writes: the newest of the last load and the engine's copies (None: nothing
+    /// learned yet).
+    latest: Mutex<Option<Profile>>,
+    generation: AtomicU64,
+    link: Mutex<Option<ProfileLink>>,
+}
+
+impl ProfileStore {
+    /// A store and its link, with room for profiles of up to `channels` main channels, `pairs`
+    /// lags and `max_bins` bins.
+    pub fn new(channels: usize, pairs: usize, max_bins: usize) -> Self {
+        let blank = Published { generation: 0, profile: Profile::with_capacity(channels, pairs, max_bins) };
+        let (out, published) = triple_buffer(&blank);
+        let (input, incoming) = triple_buffer(&Incoming::default());
+        let link = ProfileLink { out, incoming, generation: 0, since_publish: 0.0, published_serial: u64::MAX };
+        Self {
+            published: Mutex::new(published),
+            incoming: Mutex::new(input),
+            latest: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            link: Mutex::new(Some(link)),
+        }
+    }
+
+    /// The audio thread's end (once: the plugin keeps it).
+    pub fn take_link(&self) -> Option<ProfileLink> {
+        self.link.lock().ok()?.take()
+    }
+
+    /// The profile a save writes now (main thread).
+    pub fn latest(&self) -> Option<Profile> {
+        let mut published = self.published.lock().unwrap_or_else(|e| e.into_inner());
+        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        if published.update() {
+            let copy = published.output_buffer();
+            if copy.generation >= self.generation.load(Ordering::Acquire) && !copy.profile.is_blank() {
+                *latest = Some(copy.profile.clone());
+            }
+        }
+        latest.clone()
+    }
+
+    /// The engine's profile as of now, handed over on the main thread (deactivation).
+    pub fn hand_over(&self, link: &ProfileLink, engine: &Engine) {
+        if link.generation >= self.generation.load(Ordering::Acquire) {
+            *self.latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(engine.profile());
+        }
+    }
+
+    fn load(&self, loaded: Loaded) {
+        let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        *self.latest.lock().unwrap_or_else(|e| e.into_inner()) = match &loaded {
+            Loaded::Profile(p) => Some(p.clone()),
+            _ => None,
+        };
+        self.incoming.lock().unwrap_or_else(|e| e.into_inner()).write(Incoming { generation, loaded });
+    }
+}
+
+impl ProfileLink {
+    /// What a load asks of the engine, once per load (no allocation, no lock).
+    pub fn take_loaded(&mut self) -> Option<&Loaded> {
+        if !self.incoming.update() {
+            return None;
+        }
+        let incoming = self.incoming.output_buffer();
+        if incoming.generation <= self.generation {
+            return None;
+        }
+        self.generation = incoming.generation;
+        Some(&incoming.loaded)
+    }
+
+    /// Publishes the engine's profile when it changed and the last copy is older than
+    /// [`PUBLISH_SECONDS`] (`samples` were just processed), or, with `now`, whenever it changed.
+    /// No allocation.
+    pub fn publish(&mut self, engine: &Engine, samples: usize, now: bool) {
+        self.since_publish += samples as f32 / engine.sample_rate();
+        let serial = engine.learned_serial();
+        if serial == self.published_serial || !(now || self.since_publish >= PUBLISH_SECONDS) {
+            return;
+        }
+        (self.since_publish, self.published_serial) = (0.0, serial);
+        let out = self.out.input_buffer_mut();
+        out.generation = self.generation;
+        engine.profile_into(&mut out.profile);
+        self.out.publish();
+    }
+}
+
+/// The profile as saved: the numbers of [`Profile`], with each channel's rows as the base64 of
+/// their little-endian `f32` bytes (exact, and a quarter the size of decimal text).
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    /// Bumped when the meaning of a field changes; a state from a newer format is ignored.
+    format: u32,
+    sample_rate: f32,
+    window: usize,
+    overlap: usize,
+    alpha: f32,
+    taps: usize,
+    channels: Vec<SavedChannel>,
+    lags: Vec<Option<f32>>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedChannel {
+    evidence_seconds: f32,
+    rows: String,
+}
+
+const FORMAT: u32 = 1;
+
+/// The persisted value: `null` when nothing was learned.
+pub struct SavedProfile(Option<Profile>);
+
+impl Serialize for SavedProfile {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0
+            .as_ref()
+            .map(|p| Saved {
+                format: FORMAT,
+                sample_rate: p.sample_rate,
+                window: p.window,
+                overlap: p.overlap,
+                alpha: p.alpha,
+                taps: p.taps,
+                channels: p
+                    .channels
+                    .iter()
+                    .map(|c| SavedChannel {
+                        evidence_seconds: c.evidence_seconds,
+                        rows: BASE64.encode(c.rows.iter().flat_map(|v| v.to_le_bytes()).collect::<Vec<u8>>()),
+                    })
+                    .collect(),
+                lags: p.lags.clone(),
+            })
+            .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for SavedProfile {
+    /// Anything that is not a whole, sane profile of a known format is an error (the host's
+    /// state loads without it: the parameters still apply).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let Some(saved) = Option::<Saved>::deserialize(d)? else {
+            return Ok(Self(None));
+        };
+        if saved.format != FORMAT {
+            return Err(D::Error::custom(format!("profile format {} (this version reads {FORMAT})", saved.format)));
+        }
+        let channels = saved
+            .channels
+            .into_iter()
+            .map(|c| {
+                let bytes = BASE64.decode(c.rows).map_err(D::Error::custom)?;
+                if bytes.len() % 4 != 0 {
+                    return Err(D::Error::custom("profile rows are not whole f32 values"));
+                }
+                let rows = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                Ok(ChannelProfile { evidence_seconds: c.evidence_seconds, rows })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let profile = Profile { sample_rate: saved.sample_rate, window: saved.window, overlap: saved.overlap, alpha: saved.alpha, taps: saved.taps, channels, lags: saved.lags };
+        profile.check().map_err(|e| D::Error::custom(format!("profile: {e}")))?;
+        Ok(Self(Some(profile)))
+    }
+}
+
+impl<'a> PersistentField<'a, SavedProfile> for ProfileStore {
+    /// A state loaded: the engine takes its profile before the next block (or forgets, when the
+    /// state had learned nothing).
+    fn set(&self, value: SavedProfile) {
+        self.load(match value.0 {
+            Some(p) => Loaded::Profile(p),
+            None => Loaded::Forget,
+        });
+    }
+
+    fn map<F, R>(&self, f: F) -> R
+    where
+        F: Fn(&SavedProfile) -> R,
+    {
+        f(&SavedProfile(self.latest()))
+    }
+}
