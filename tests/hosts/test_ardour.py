@@ -17,28 +17,31 @@ ARDOUR = os.path.join(os.path.dirname(__file__), "ardour")
 RATE = 48000  # the bounce script's session rate
 
 
-def bounce(tmp_path, mix, ref, params):
-    """Export through Residue in headless Ardour; returns (channels, frames). Any exit but 0
-    fails, a crash while closing the session included."""
+def bounce(tmp_path, mix, ref, params, check=True, **env):
+    """Export through Residue in headless Ardour; returns (channels, frames) and the run. Any
+    exit but 0 fails, a crash while closing the session included (without `check`: (None, run),
+    for the caller to judge)."""
     assert shutil.which("ardour7-lua"), "ardour7-lua missing: apt-get install ardour"
     sf.write(tmp_path / "main.wav", mix, RATE, subtype="FLOAT")
     sf.write(tmp_path / "sc.wav", ref, RATE, subtype="FLOAT")
-    env = dict(os.environ, VST3_PATH=os.path.join(ROOT, "target", "bundled"), WORK=str(tmp_path / "work"))
+    env = dict(os.environ, VST3_PATH=os.path.join(ROOT, "target", "bundled"), WORK=str(tmp_path / "work"), **env)
     args = ["bash", os.path.join(ARDOUR, "run_bounce.sh"), "residue", f"MAIN_WAV={tmp_path / 'main.wav'}",
             f"SC_WAV={tmp_path / 'sc.wav'}", "PLUG=Residue", "PTYPE=VST3", f"PARAMS={params}"]
-    run = subprocess.run(args, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(args, env=env, capture_output=True, text=True, timeout=900)
+    if not check:
+        return None, run
     assert run.returncode == 0, f"exit {run.returncode}\n" + run.stdout[-3000:] + run.stderr[-3000:]
     assert "set Threshold" in run.stdout and "sidechain ports: 2" in run.stdout, run.stdout[-3000:]
     out, rate = sf.read(tmp_path / "work" / "out" / "residue.wav", dtype="float32", always_2d=True)
     assert rate == RATE
-    return out.T
+    return out.T, run
 
 
 def test_ardour_export_matches_the_engine(example, tmp_path):
     mix, ref, rate = example
     mix = scipy.signal.resample_poly(mix, RATE, rate)[: 5 * RATE].astype(np.float32)
     ref = scipy.signal.resample_poly(ref, RATE, rate)[: 5 * RATE].astype(np.float32)
-    out = bounce(tmp_path, mix, ref, "Threshold=0.3;Slope=10;Adaptation=0.5;Auto Lag=0")
+    out, _ = bounce(tmp_path, mix, ref, "Threshold=0.3;Slope=10;Adaptation=0.5;Auto Lag=0")
     n = len(mix)
     latency = 4095 + 1024  # window - 1, plus the hop over which each frame's work is spread
     # Ardour compensates the plugin's latency by reading the vocal track early, but not the
@@ -79,3 +82,23 @@ def test_ardours_dsp_routines_write_only_their_own_samples():
     summary = re.search(r"dsp bounds: (\d+) calls, (\d+) wrote outside", run.stdout)
     assert summary and int(summary[1]) > 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert run.returncode == 0 and summary[2] == "0", run.stdout[-3000:]
+
+
+def test_a_session_with_residue_exports_and_closes_without_memory_errors(example, tmp_path):
+    """Load, process, export and tear down a session holding Residue.vst3 under valgrind's
+    memcheck: no invalid read, write or free in Ardour or in the plugin, from loading the
+    bundle to the end of the process, after the session is gone."""
+    assert shutil.which("valgrind"), "valgrind missing: apt-get install valgrind"
+    mix, ref, rate = example
+    mix = scipy.signal.resample_poly(mix, RATE, rate)[: 2 * RATE].astype(np.float32)
+    ref = scipy.signal.resample_poly(ref, RATE, rate)[: 2 * RATE].astype(np.float32)
+    _, run = bounce(tmp_path, mix, ref, "Threshold=0.3;Slope=10", check=False, ARDOUR_MEMCHECK="1", ARDOUR_TIMEOUT="600")
+    report = "\n".join(line for line in run.stderr.splitlines() if line.startswith("==")
+                       and "HEAP SUMMARY" not in line)[:6000]
+    assert re.search(r"== Command: \S+/luasession ", run.stderr), run.stdout[-2000:] + run.stderr[-2000:]
+    errors = re.findall(r"== ERROR SUMMARY: (\d+) errors", run.stderr)
+    assert errors and all(n == "0" for n in errors), report
+    assert run.returncode == 0, f"exit {run.returncode}\n" + run.stdout[-2000:] + run.stderr[-2000:]
+    assert "sidechain ports: 2" in run.stdout, run.stdout[-3000:]
+    out, _ = sf.read(tmp_path / "work" / "out" / "residue.wav", dtype="float32", always_2d=True)
+    assert np.all(np.isfinite(out)) and np.max(np.abs(out)) > 0.01, "the export carries the processed track"

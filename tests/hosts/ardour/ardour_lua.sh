@@ -1,6 +1,8 @@
 #!/bin/bash
 # ardour7-lua (headless Ardour 7.3) with its DSP routines chosen so that none writes past its buffer.
 # usage: ardour_lua.sh SCRIPT.lua   (the environment passes through to the script)
+#   ARDOUR_MEMCHECK=1  run Ardour under valgrind's memcheck (Ardour only: not the shells and
+#                      programs the script starts); any memory error makes it exit 99
 #
 # On a CPU with AVX-512F, Ardour 7.3 mixes, copies and scales audio with AVX-512F routines whose
 # alignment prologue runs 8 (or 4) samples at a time without checking how many are left. When
@@ -22,5 +24,9 @@ if [ "$(uname -m)" = x86_64 ]; then
   [[ $cpu == *" avx "* ]] && flags=$((flags | 0x10))
   [[ $cpu == *" fma "* ]] && flags=$((flags | 0x40))
   export ARDOUR_FPU_FLAGS=$flags
+fi
+if [ -n "${ARDOUR_MEMCHECK:-}" ]; then
+  exec valgrind --tool=memcheck --error-exitcode=99 --num-callers=30 \
+      --trace-children=yes --trace-children-skip='/bin/*,/usr/bin/*' ardour7-lua "$@"
 fi
 exec ardour7-lua "$@"
