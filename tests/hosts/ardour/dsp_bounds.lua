@@ -53,15 +53,15 @@ for _, r in ipairs(routines) do
         if wrong then
           own = own + 1
           if own <= 3 then
-            print(string.format("OUT OF BOUNDS %s: n=%d, destination %d bytes and source %d bytes past a 64-byte boundary: %s",
+            print(string.format("WRONG %s: n=%d, destination %d bytes and source %d bytes past a 64-byte boundary: %s",
                 name, n, doff * 4, SBASE % 16 * 4 + soff * 4, wrong))
           end
         end
       end
     end
   end
-  print(string.format("%s: %d of %d calls wrote outside their samples", name, own, tried))
+  print(string.format("%s: %d of %d calls wrote outside their samples or a wrong result", name, own, tried))
   bad = bad + own
 end
-print(string.format("dsp bounds: %d calls, %d wrote outside their samples", calls, bad))
+print(string.format("dsp bounds: %d calls, %d wrote outside their samples or a wrong result", calls, bad))
 if bad > 0 then os.exit(1) end
