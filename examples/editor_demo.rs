@@ -65,12 +65,12 @@ fn main() {
             let (mix, rate) = read("vocal_mic.wav");
             let (reference, _) = read("guitar_mic.wav");
             let config = EngineConfig { sample_rate: rate as f32, main_channels: 1, sources: vec![1], max_window: 16384 };
-            let (window, overlap) = params.window();
+            let (window, overlap) = params.window(rate as f32);
             let mut engine = Engine::new(&config, window, overlap, params.settings(0)).expect("engine");
             let block = 512;
             let (mut buffer, started) = (vec![0.0f32; block], Instant::now());
             for (i, at) in (0..).map(|i| (i, (i * block) % (mix.len() - block))) {
-                let (window, overlap) = params.window();
+                let (window, overlap) = params.window(rate as f32);
                 let _ = engine.set_window(window, overlap);
                 engine.set_settings(&params.settings(block as u32));
                 buffer.copy_from_slice(&mix[at..at + block]);

@@ -6,6 +6,7 @@
 pub mod dsp;
 pub mod editor;
 pub mod meter;
+pub mod param_text;
 pub mod params;
 pub mod plugin;
 pub mod render;

@@ -3,7 +3,10 @@
 
 use nice_plug::prelude::*;
 
+use std::sync::Arc;
+
 use crate::dsp::{self, OutputMode, Settings};
+use crate::param_text as text;
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Output {
@@ -20,6 +23,11 @@ pub enum Output {
 
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FftSize {
+    /// The power of two nearest the tuned duration at the host's sample rate
+    /// ([`dsp::auto_window`]).
+    #[id = "auto"]
+    #[name = "Auto"]
+    Auto,
     #[id = "512"]
     #[name = "512"]
     W512,
@@ -41,8 +49,12 @@ pub enum FftSize {
 }
 
 impl FftSize {
-    pub fn samples(self) -> usize {
-        512 << (self as usize)
+    /// The window in samples at `sample_rate`.
+    pub fn samples(self, sample_rate: f32) -> usize {
+        match self {
+            Self::Auto => dsp::auto_window(sample_rate),
+            fixed => 512 << (fixed as usize - 1),
+        }
     }
 }
 
@@ -130,6 +142,7 @@ impl Default for ResidueParams {
             threshold: FloatParam::new("Threshold", d.threshold, FloatRange::Linear { min: 0.0, max: 1.0 })
                 .with_smoother(smooth.clone())
                 .with_value_to_string(two_decimals())
+                .with_string_to_value(Arc::new(text::fraction))
                 .with_step_size(0.001),
             slope: FloatParam::new(
                 "Slope",
@@ -137,14 +150,15 @@ impl Default for ResidueParams {
                 FloatRange::Skewed { min: dsp::SLOPE_RANGE.0, max: dsp::SLOPE_RANGE.1, factor: FloatRange::skew_factor(-2.0) },
             )
             .with_smoother(smooth.clone())
-            .with_value_to_string(formatters::v2s_f32_rounded(1)),
+            .with_value_to_string(formatters::v2s_f32_rounded(1))
+            .with_string_to_value(Arc::new(text::number)),
             alpha: FloatParam::new("Alpha", d.alpha, FloatRange::Linear { min: dsp::ALPHA_RANGE.0, max: dsp::ALPHA_RANGE.1 })
                 .with_value_to_string(std::sync::Arc::new(|a| match a {
                     a if (a - 1.0).abs() < 0.005 => "1.00 (magnitude)".to_string(),
                     a if (a - 2.0).abs() < 0.005 => "2.00 (power)".to_string(),
                     a => format!("{a:.2}"),
                 }))
-                .with_string_to_value(std::sync::Arc::new(|s| s.split_whitespace().next()?.parse().ok()))
+                .with_string_to_value(Arc::new(text::alpha))
                 .with_step_size(0.01),
             autoscale: BoolParam::new("Autoscale", d.autoscale),
             adapt: FloatParam::new(
@@ -153,7 +167,8 @@ impl Default for ResidueParams {
                 FloatRange::Skewed { min: dsp::ADAPT_RANGE.0, max: dsp::ADAPT_RANGE.1, factor: FloatRange::skew_factor(-2.0) },
             )
             .with_unit(" s")
-            .with_value_to_string(two_decimals()),
+            .with_value_to_string(two_decimals())
+            .with_string_to_value(Arc::new(text::seconds)),
             freeze: BoolParam::new("Freeze", d.freeze),
             smoothing: FloatParam::new(
                 "Smoothing",
@@ -161,24 +176,26 @@ impl Default for ResidueParams {
                 FloatRange::Skewed { min: dsp::SMOOTHING_RANGE.0, max: dsp::SMOOTHING_RANGE.1, factor: FloatRange::skew_factor(-2.0) },
             )
             .with_unit(" ms")
-            .with_value_to_string(formatters::v2s_f32_rounded(0)),
+            .with_value_to_string(formatters::v2s_f32_rounded(0))
+            .with_string_to_value(Arc::new(text::milliseconds)),
             compression: BoolParam::new("Compression", d.compression),
             link: BoolParam::new("Stereo Link", d.link_channels),
-            output: EnumParam::new("Output", Output::Target),
+            output: EnumParam::new("Output", Output::Target).with_string_to_value(Arc::new(text::output)),
             mix: FloatParam::new("Mix", d.mix, FloatRange::Linear { min: 0.0, max: 1.0 })
                 .with_unit(" %")
                 .with_value_to_string(formatters::v2s_f32_percentage(0))
-                .with_string_to_value(formatters::s2v_f32_percentage()),
-            fft_size: EnumParam::new("FFT Size", FftSize::W4096),
-            overlap: EnumParam::new("Overlap", Overlap::X4),
+                .with_string_to_value(Arc::new(text::percent)),
+            fft_size: EnumParam::new("FFT Size", FftSize::Auto).with_string_to_value(Arc::new(text::fft_size)),
+            overlap: EnumParam::new("Overlap", Overlap::X4).with_string_to_value(Arc::new(text::overlap)),
             auto_lag: BoolParam::new("Auto Lag", d.auto_lag),
             lag: FloatParam::new("Lag", d.lag_ms, FloatRange::Linear { min: dsp::LAG_RANGE_MS.0, max: dsp::LAG_RANGE_MS.1 })
                 .with_unit(" ms")
                 .with_value_to_string(formatters::v2s_f32_rounded(1))
+                .with_string_to_value(Arc::new(text::milliseconds))
                 .with_step_size(0.1),
             tail: IntParam::new("Tail", d.tail_frames as i32, IntRange::Linear { min: 1, max: dsp::MAX_TAIL_FRAMES as i32 })
                 .with_value_to_string(std::sync::Arc::new(|n| if n == 1 { "1 frame".to_string() } else { format!("{n} frames") }))
-                .with_string_to_value(std::sync::Arc::new(|s| s.split_whitespace().next()?.parse().ok())),
+                .with_string_to_value(Arc::new(text::frames)),
             robust: BoolParam::new("Robust Fit", d.robust_fit),
             relearn: BoolParam::new("Relearn", false),
             profile: crate::session::ProfileStore::new(dsp::MAX_MAIN_CHANNELS, dsp::MAX_MAIN_CHANNELS * dsp::MAX_SOURCES, crate::plugin::MAX_WINDOW / 2 + 1),
@@ -213,7 +230,8 @@ impl ResidueParams {
         }
     }
 
-    pub fn window(&self) -> (usize, usize) {
-        (self.fft_size.value().samples(), self.overlap.value().factor())
+    /// FFT size (samples, at `sample_rate`) and overlap.
+    pub fn window(&self, sample_rate: f32) -> (usize, usize) {
+        (self.fft_size.value().samples(sample_rate), self.overlap.value().factor())
     }
 }

@@ -115,7 +115,7 @@ impl Plugin for Residue {
             sources: if sidechain > 0 { vec![sidechain] } else { vec![] },
             max_window: MAX_WINDOW,
         };
-        let (window, overlap) = self.params.window();
+        let (window, overlap) = self.params.window(buffer_config.sample_rate);
         self.relearn_was = self.params.relearn.value();
         // The same configuration (a host re-preparing the plugin): the engine as it is.
         if let Some(engine) = self.engine.as_mut().filter(|e| e.config() == &config) {
@@ -165,7 +165,7 @@ impl Plugin for Residue {
         let Some(engine) = &mut self.engine else {
             return ProcessStatus::Normal;
         };
-        let (window, overlap) = self.params.window();
+        let (window, overlap) = self.params.window(engine.sample_rate());
         if (window, overlap) != (engine.window(), engine.overlap()) && engine.set_window(window, overlap).is_ok() {
             context.set_latency_samples(engine.latency() as u32);
         }

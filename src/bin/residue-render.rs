@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use residue::dsp::{
-    OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, LAG_RANGE_MS, MAX_TAIL_FRAMES, SLOPE_RANGE, SMOOTHING_RANGE,
+    OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, LAG_RANGE_MS, MAX_TAIL_FRAMES, SLOPE_RANGE, SMOOTHING_RANGE,
 };
 use residue::dsp::stft::{MAX_WINDOW, MIN_WINDOW};
 use residue::render::{render, Job};
@@ -51,9 +51,10 @@ struct Args {
     /// Spectrogram exponent: 1 magnitude, 2 power.
     #[arg(long, default_value_t = Settings::default().alpha, value_parser = within(ALPHA_RANGE.0, ALPHA_RANGE.1))]
     alpha: f32,
-    /// FFT window size in samples (a power of two, 256–16384).
-    #[arg(long, default_value_t = DEFAULT_WINDOW, value_parser = power_of_two)]
-    fft: usize,
+    /// FFT window size: auto (the power of two nearest 93 ms at the file's sample rate: 4096 at
+    /// 44.1/48 kHz) or samples (a power of two, 256–16384).
+    #[arg(long, default_value = "auto", value_parser = fft_size)]
+    fft: FftChoice,
     /// Overlap factor (2, 4 or 8).
     #[arg(long, default_value_t = DEFAULT_OVERLAP, value_parser = overlap_factor)]
     overlap: usize,
@@ -117,8 +118,19 @@ fn within(lo: f32, hi: f32) -> impl Fn(&str) -> Result<f32, String> + Clone {
     }
 }
 
+/// `--fft`: `auto`, or a window in samples.
+#[derive(Clone, Copy, Debug)]
+struct FftChoice(Option<usize>);
+
+fn fft_size(s: &str) -> Result<FftChoice, String> {
+    if s.trim().eq_ignore_ascii_case("auto") {
+        return Ok(FftChoice(None));
+    }
+    power_of_two(s).map(|v| FftChoice(Some(v)))
+}
+
 fn power_of_two(s: &str) -> Result<usize, String> {
-    let v: usize = s.parse().map_err(|_| format!("'{s}' is not a whole number"))?;
+    let v: usize = s.parse().map_err(|_| format!("'{s}' is not a whole number or auto"))?;
     if v.is_power_of_two() && (MIN_WINDOW..=MAX_WINDOW).contains(&v) {
         Ok(v)
     } else {
@@ -174,7 +186,7 @@ fn main() -> ExitCode {
         references: &args.references,
         output: &args.out,
         settings,
-        window: args.fft,
+        window: args.fft.0,
         overlap: args.overlap,
         force: args.force,
         format,

@@ -234,13 +234,13 @@ impl Engine {
     pub fn load_profile(&mut self, p: &Profile) {
         let (bins, rate, window) = (self.bins(), self.sample_rate as f64, self.window() as f64);
         let scale = profile::sum_scale(p.frames_per_second(), self.frames_per_second());
-        let gain_rows = TapFit::saved_rows(p.taps) - p.taps;
+        let first_gain = TapFit::saved_rows(p.taps) - p.taps;
         let power = self.settings.alpha / p.alpha;
         for c in 0..self.main_channels() {
             let from = c.min(p.channels.len() - 1);
             self.separator.fit_mut().import(c, p.taps, bins, scale, |n, k| {
                 let v = p.value_at(from, n, k as f64 * rate / window);
-                if n >= gain_rows && power != 1.0 { v.powf(power) } else { v }
+                if n >= first_gain && power != 1.0 { v.powf(power) } else { v }
             });
             self.separator.set_evidence(c, p.channels[from].evidence_seconds);
         }

@@ -26,6 +26,6 @@ pub use isa::Isa;
 pub use profile::{ChannelProfile, Profile};
 pub use ramp::Ramp;
 pub use settings::{
-    CompressionRange, Interference, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, LAG_RANGE_MS,
+    auto_window, CompressionRange, Interference, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, DEFAULT_WINDOW, DEFAULT_WINDOW_SECONDS, LAG_RANGE_MS,
     MAX_TAIL_FRAMES, SLOPE_RANGE, SMOOTHING_RANGE,
 };

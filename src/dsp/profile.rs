@@ -85,12 +85,12 @@ impl Profile {
             return Err(format!("{} channels", self.channels.len()));
         }
         let bins = self.bins();
-        let gains = TapFit::saved_rows(self.taps) - self.taps;
+        let first_gain = TapFit::saved_rows(self.taps) - self.taps;
         for (c, ch) in self.channels.iter().enumerate() {
             if ch.rows.len() != TapFit::saved_rows(self.taps) * bins {
                 return Err(format!("channel {c}: {} values for {} bins", ch.rows.len(), bins));
             }
-            if !ch.rows.iter().all(|v| v.is_finite()) || !ch.rows[gains * bins..].iter().all(|&g| g >= 0.0) {
+            if !ch.rows.iter().all(|v| v.is_finite()) || !ch.rows[first_gain * bins..].iter().all(|&g| g >= 0.0) {
                 return Err(format!("channel {c}: values out of range"));
             }
             if !(ch.evidence_seconds.is_finite() && ch.evidence_seconds >= 0.0) {

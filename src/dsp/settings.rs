@@ -86,6 +86,20 @@ pub struct Settings {
 /// Default STFT shape: 4096 samples (93 ms at 44.1 kHz), 4× overlap. Chosen with the defaults.
 pub const DEFAULT_WINDOW: usize = 4096;
 pub const DEFAULT_OVERLAP: usize = 4;
+/// The default window's duration, seconds: what the defaults were tuned for. The bleed model's
+/// frequency resolution and its time constants are durations; a window in samples would mean
+/// a third of the resolution at 192 kHz and twice it at 22.05 kHz.
+pub const DEFAULT_WINDOW_SECONDS: f64 = DEFAULT_WINDOW as f64 / 44_100.0;
+
+/// FFT Size "Auto": the power of two nearest [`DEFAULT_WINDOW_SECONDS`] at `sample_rate` (in
+/// octaves), within the supported sizes: 4096 at 44.1 and 48 kHz, 8192 at 88.2 and 96 kHz,
+/// 16384 at 176.4 and 192 kHz and above, 2048 at 22.05 kHz, 1024 at 8 kHz.
+pub fn auto_window(sample_rate: f32) -> usize {
+    use super::stft::{MAX_WINDOW, MIN_WINDOW};
+    let ideal = DEFAULT_WINDOW_SECONDS * sample_rate as f64;
+    let size = if ideal.is_finite() && ideal >= 1.0 { 1usize << ideal.log2().round().clamp(0.0, 30.0) as u32 } else { MIN_WINDOW };
+    size.clamp(MIN_WINDOW, MAX_WINDOW)
+}
 
 pub const ALPHA_RANGE: (f32, f32) = (0.5, 2.0);
 pub const ADAPT_RANGE: (f32, f32) = (0.05, 60.0);

@@ -483,6 +483,10 @@ fn mix_into(out: &mut [f32], wet: &[f32], dry: &[f32], gains: &[f32]) {
     for (((o, &w), &d), &g) in out.iter_mut().zip(wet).zip(dry).zip(gains) {
         // Both sides computed, then selected: a branch here would keep the loop scalar.
         let mixed = g * w + (1.0 - g) * d;
-        *o = if g == 1.0 { w } else { mixed };
+        let y = if g == 1.0 { w } else { mixed };
+        // What counts as silence going in is silence coming out: the syntheses of a near-silent
+        // input (or a near-empty mask) end in denormals, which slow down whatever plugin comes
+        // next on the track.
+        *o = if y.abs() < INPUT_FLOOR { 0.0 } else { y };
     }
 }

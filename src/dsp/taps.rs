@@ -328,6 +328,10 @@ fn update<const L: usize>(a: &mut [[f32; L]; L], b: &mut [f32; L], g: &mut [f32;
         // Projected Gauss–Seidel, two sweeps. The diagonal's reciprocals are worked out once,
         // off the sweeps' chain of dependent steps.
         let inv: [f32; L] = std::array::from_fn(|i| 1.0 / if informed[i] { a[i][i] } else { 1.0 });
+        // Only frames with information move the gains: without them the sweeps would go on
+        // converging on the held sums, and a pause would still change what was learned. (A
+        // select per lane, like every other decision here.)
+        let moving: [bool; L] = std::array::from_fn(|i| informed[i] && heard);
         for _sweep in 0..2 {
             for i in 0..L {
                 let mut q = b[i];
@@ -337,7 +341,7 @@ fn update<const L: usize>(a: &mut [[f32; L]; L], b: &mut [f32; L], g: &mut [f32;
                     }
                 }
                 let q = q * inv[i];
-                g[i] = if informed[i] { if q > 0.0 { q } else { 0.0 } } else { g[i] };
+                g[i] = if moving[i] { if q > 0.0 { q } else { 0.0 } } else { g[i] };
             }
         }
     }
@@ -355,8 +359,10 @@ mod tests {
     use super::*;
 
     /// The one-tap causal autoscale as Residue computed it before the taps (the code the
-    /// norbert-matching tests were first passed with): one bin, one frame.
+    /// norbert-matching tests were first passed with), holding its sums where the reference is
+    /// silent: one bin, one frame.
     fn autoscale_fit(num: &mut f32, den: &mut f32, gain: &mut f32, x: f32, r: f32, forget: f32) -> f32 {
+        let forget = if r > 0.0 { forget } else { 1.0 };
         let n = forget * *num + x * r;
         let d = forget * *den + r * r;
         let informed = d > MIN_WEIGHT;
@@ -486,6 +492,71 @@ mod tests {
         }
         let db = |e: f64| 10.0 * (e / energy).log10();
         assert!(db(err3) < -50.0 && db(err1) > -15.0, "3 taps: {:.1} dB, 1 tap: {:.1} dB", db(err3), db(err1));
+    }
+
+    /// A fit learned on some random frames, `bins` wide, two channels.
+    fn learned(bins: usize, taps: usize) -> TapFit {
+        let mut fit = TapFit::new(2, 8193);
+        let mut seed = 5;
+        let mut bleed = vec![0.0; bins];
+        for _ in 0..50 {
+            for c in 0..2 {
+                let r: Vec<Vec<f32>> = (0..MAX_TAPS).map(|_| (0..bins).map(|_| lcg(&mut seed)).collect()).collect();
+                let x: Vec<f32> = (0..bins).map(|k| 0.4 * r[0][k] + 0.2 * r[1][k] + 0.3 * lcg(&mut seed)).collect();
+                match taps {
+                    1 => fit.process::<1>(c, &x, [&r[0]], 0.9, true, true, &mut bleed),
+                    _ => fit.process::<4>(c, &x, [&r[0], &r[1], &r[2], &r[3]], 0.9, true, true, &mut bleed),
+                }
+            }
+        }
+        fit
+    }
+
+    fn exported(fit: &TapFit, taps: usize, bins: usize) -> Vec<Vec<f32>> {
+        (0..2)
+            .map(|c| {
+                let mut out = vec![0.0; TapFit::saved_rows(taps) * bins];
+                fit.export(c, taps, bins, &mut out);
+                out
+            })
+            .collect()
+    }
+
+    /// Export then import is the identity; regridding to a window twice as long and back is
+    /// too (each old bin lands on an even new bin), and sums follow the scale, gains do not.
+    #[test]
+    fn export_import_and_regrid_keep_the_fit() {
+        let (bins, taps) = (2049, MAX_TAPS);
+        let fit = learned(bins, taps);
+        let saved = exported(&fit, taps, bins);
+        let mut copy = TapFit::new(2, 8193);
+        for c in 0..2 {
+            copy.import(c, taps, bins, 1.0, |n, k| saved[c][n * bins + k]);
+        }
+        assert_eq!(exported(&copy, taps, bins), saved);
+        let mut grown = learned(bins, taps);
+        grown.regrid(bins, 4097, 2.0);
+        let wide = exported(&grown, taps, 4097);
+        let first_gain = TapFit::saved_rows(taps) - taps;
+        for n in 0..TapFit::saved_rows(taps) {
+            for k in (0..bins).step_by(97) {
+                let scale = if n < first_gain { 2.0 } else { 1.0 };
+                assert_eq!(wide[1][n * 4097 + 2 * k], saved[1][n * bins + k] * scale, "row {n} bin {k}");
+            }
+            // Between two old bins: between their values.
+            let (a, b, mid) = (saved[0][n * bins + 10], saved[0][n * bins + 11], wide[0][n * 4097 + 21]);
+            let scale = if n < first_gain { 2.0 } else { 1.0 };
+            assert!((mid - scale * 0.5 * (a + b)).abs() <= 1e-6 * mid.abs().max(1.0), "row {n}: {mid} between {a} and {b}");
+        }
+        grown.regrid(4097, bins, 0.5);
+        assert_eq!(exported(&grown, taps, bins), saved, "twice as long and back");
+        // One tap's rows: A, b, g.
+        assert_eq!(TapFit::saved_rows(1), 3);
+        let one = learned(bins, 1);
+        let rows = exported(&one, 1, bins);
+        for k in (0..bins).step_by(101) {
+            assert_eq!(rows[0][2 * bins + k], one.gains(0, 0, bins)[k]);
+        }
     }
 
     /// Gains never go negative, even when the data alone would ask for it.

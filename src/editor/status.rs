@@ -6,7 +6,7 @@ use egui::{RichText, Ui};
 
 use super::view::{Sidechain, View};
 use super::Palette;
-use crate::params::ResidueParams;
+use crate::params::{FftSize, ResidueParams};
 
 pub fn draw(ui: &mut Ui, params: &ResidueParams, view: &View, now: Instant, palette: &Palette) {
     ui.horizontal(|ui| {
@@ -26,15 +26,24 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, view: &View, now: Instant, pale
             ui.label(RichText::new("→ route the bleeding source to the Sidechain input").color(palette.warn).small());
         }
         ui.separator();
-        let (window, overlap) = params.window();
+        // FFT Size Auto is a duration: its samples (and the latency) follow the sample rate,
+        // known once audio arrives.
+        let auto = params.fft_size.value() == FftSize::Auto;
+        let known = view.sample_rate > 0.0;
+        let (window, overlap) = params.window(view.sample_rate);
         let latency = crate::dsp::stft::latency(window, overlap);
-        if view.sample_rate > 0.0 {
-            ui.label(format!("Latency {:.1} ms ({latency} samples)", latency as f32 / view.sample_rate * 1000.0));
-        } else {
-            ui.label(format!("Latency {latency} samples"));
-        }
+        match (known, auto) {
+            (true, _) => ui.label(format!("Latency {:.1} ms ({latency} samples)", latency as f32 / view.sample_rate * 1000.0)),
+            (false, false) => ui.label(format!("Latency {latency} samples")),
+            (false, true) => ui.label(format!("Latency {:.0} ms", crate::dsp::stft::latency(4096, overlap) as f32 / 44.1)),
+        };
         ui.separator();
-        ui.label(format!("FFT {window} / {overlap}x"));
+        match (auto, known) {
+            (true, true) => ui.label(format!("FFT Auto: {window} / {overlap}x")),
+            (true, false) => ui.label(format!("FFT Auto / {overlap}x")),
+            (false, _) => ui.label(format!("FFT {window} / {overlap}x")),
+        }
+        .on_hover_text("FFT Size Auto picks the power of two nearest 93 ms at the host's sample rate");
         if view.sample_rate > 0.0 {
             ui.separator();
             let text = match (params.auto_lag.value(), view.lag_found) {

@@ -49,7 +49,8 @@ pub struct Job<'a> {
     pub references: &'a [PathBuf],
     pub output: &'a Path,
     pub settings: Settings,
-    pub window: usize,
+    /// FFT size in samples; `None`: Auto ([`crate::dsp::auto_window`] at the mix's rate).
+    pub window: Option<usize>,
     pub overlap: usize,
     pub force: bool,
     /// Output sample format as (bits, format); `None` keeps the mix's.
@@ -118,8 +119,9 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
     if job.references.is_empty() {
         warnings.push("no --reference given: the mix passes through unchanged".into());
     }
-    let config = EngineConfig { sample_rate: rate as f32, main_channels: mix.channels(), sources: refs.iter().map(WavSource::channels).collect(), max_window: job.window };
-    let plan = pipeline::plan(&config, job.window, job.overlap, job.settings).map_err(RenderError::Engine)?;
+    let window = job.window.unwrap_or_else(|| crate::dsp::auto_window(rate as f32));
+    let config = EngineConfig { sample_rate: rate as f32, main_channels: mix.channels(), sources: refs.iter().map(WavSource::channels).collect(), max_window: window };
+    let plan = pipeline::plan(&config, window, job.overlap, job.settings).map_err(RenderError::Engine)?;
     let spec = match job.format {
         Some((bits_per_sample, sample_format)) => hound::WavSpec { bits_per_sample, sample_format, ..mix.spec() },
         None => mix.spec(),
@@ -157,7 +159,7 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
     let seconds = started.elapsed().as_secs_f64();
     let change_db = 10.0 * (energy_out.max(1e-30) / energy_in.max(1e-30)).log10();
     if let (Some(path), Some(kept_mix), Some(kept_out)) = (job.plot, kept_mix, kept_out) {
-        let title = format!("{}: Threshold {:.2}, Slope {:.1}, FFT {}, overlap {}x", job.mix.file_name().unwrap_or_default().to_string_lossy(), job.settings.threshold, job.settings.slope, job.window, job.overlap);
+        let title = format!("{}: Threshold {:.2}, Slope {:.1}, FFT {}, overlap {}x", job.mix.file_name().unwrap_or_default().to_string_lossy(), job.settings.threshold, job.settings.slope, window, job.overlap);
         plot::Picture::new(&kept_mix, &kept_out, rate, 600, 240).write(path, &title, job.settings.output)?;
     }
     Ok(Report { frames, sample_rate: rate, seconds, warnings, change_db })

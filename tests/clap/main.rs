@@ -3,6 +3,7 @@
 
 mod host;
 mod hostile;
+mod session;
 #[path = "../engine/wav.rs"]
 mod wav;
 

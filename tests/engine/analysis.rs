@@ -25,7 +25,8 @@ fn scene() -> (Vec<f32>, Vec<f32>) {
 #[test]
 fn analysis_reports_mixture_bleed_mask_output_and_gain() {
     let (mix, reference) = scene();
-    let mut e = engine(RATE, 1, &[1], 4096, 4, Settings { compression: false, smoothing_ms: 0.0, ..Settings::default() });
+    // The removal whole from the first frame (no warm-up): this second shows the model at work.
+    let mut e = engine(RATE, 1, &[1], 4096, 4, Settings { compression: false, smoothing_ms: 0.0, warm_up: false, ..Settings::default() });
     e.set_analysis(true);
     run(&mut e, &[mix], &[reference], &[512]);
     let a = e.analysis();

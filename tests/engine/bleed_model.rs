@@ -70,10 +70,11 @@ fn a_manual_lag_is_applied_and_aligning_removes_more_bleed() {
         let out = run(&mut e, &[bleed.clone()], &[r.clone()], &[480]);
         (ratio_db(&out[0], &bleed, RATE as usize * 3), e.reference_lag(0, 0))
     };
-    let s = Settings { auto_lag: false, ..Settings::default() };
+    // The model at work from the first frame (no warm-up), measured from 3 s on.
+    let s = Settings { auto_lag: false, warm_up: false, ..Settings::default() };
     let (unaligned, (d0, _)) = out(Settings { lag_ms: 0.0, ..s });
     let (manual, (d, set)) = out(Settings { lag_ms: 12.0, ..s });
-    let (auto, (da, found)) = out(Settings::default());
+    let (auto, (da, found)) = out(Settings { warm_up: false, ..Settings::default() });
     assert_eq!((d0, d, set), (0, lag, true));
     assert_eq!((da, found), (lag, true));
     eprintln!("bleed left: unaligned {unaligned:.1} dB, manual lag {manual:.1} dB, found lag {auto:.1} dB");
@@ -104,7 +105,7 @@ fn tail_taps_explain_reverberant_bleed_that_one_frame_cannot() {
     let r: Vec<f32> = noise(len, 21, 0.3).iter().enumerate().map(|(n, x)| if (n / 6000) % 3 == 0 { *x } else { 0.0 }).collect();
     let bleed = room(&r, 0.5, 4);
     let left = |taps: usize| {
-        let s = Settings { tail_frames: taps, compression: false, smoothing_ms: 0.0, ..Settings::default().norbert_model() };
+        let s = Settings { tail_frames: taps, compression: false, smoothing_ms: 0.0, warm_up: false, ..Settings::default().norbert_model() };
         let out = run(&mut engine(RATE, 1, &[1], 2048, 4, s), &[bleed.clone()], &[r.clone()], &[512]);
         ratio_db(&out[0], &bleed, RATE as usize * 4)
     };

@@ -10,6 +10,7 @@ mod harness;
 mod hostile_input;
 mod interference;
 mod isa;
+mod learning;
 mod live_changes;
 mod norbert_e2e;
 mod norbert_frame;

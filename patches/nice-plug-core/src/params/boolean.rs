@@ -132,7 +132,12 @@ impl Param for BoolParam {
         let string = string.trim();
         let value = match &self.info.string_to_value {
             Some(f) => f(string),
-            None => Some(string.eq_ignore_ascii_case("true") || string.eq_ignore_ascii_case("on")),
+            // What people type for a switch; anything else is refused (not read as "off").
+            None => match string.to_ascii_lowercase().as_str() {
+                "on" | "true" | "yes" | "1" => Some(true),
+                "off" | "false" | "no" | "0" => Some(false),
+                _ => None,
+            },
         }?;
 
         Some(self.preview_normalized(value))

@@ -271,11 +271,15 @@ impl Param for EnumParamInner {
     }
 
     fn string_to_normalized_value(&self, string: &str) -> Option<f32> {
+        // Names in any case (hosts' text fields are typed into); then the plugin's own parser, if
+        // it set one with `EnumParam::with_string_to_value()`. A bare index is not a name: without a
+        // parser the text is refused rather than read as one.
         let string = string.trim();
-        self.variants
-            .iter()
-            .position(|variant| variant == &string)
-            .map(|idx| self.preview_normalized(idx as i32))
+        match self.variants.iter().position(|variant| variant.eq_ignore_ascii_case(string)) {
+            Some(idx) => Some(self.preview_normalized(idx as i32)),
+            None if self.inner.has_string_to_value() => self.inner.string_to_normalized_value(string),
+            None => None,
+        }
     }
 
     #[inline]
@@ -390,6 +394,17 @@ impl<T: Enum + PartialEq + 'static> EnumParam<T> {
         self.inner.inner = self.inner.inner.with_callback(Arc::new(move |value| {
             callback(T::from_index(value as usize))
         }));
+        self
+    }
+
+    /// Use a custom conversion function to convert from a string to a variant, for text the
+    /// variant names (matched in any case) do not cover, such as abbreviations or values with
+    /// units. Return `None` to refuse the text.
+    pub fn with_string_to_value(mut self, callback: Arc<dyn Fn(&str) -> Option<T> + Send + Sync>) -> Self {
+        self.inner.inner = self
+            .inner
+            .inner
+            .with_string_to_value(Arc::new(move |string| callback(string).map(|v| T::to_index(v) as i32)));
         self
     }
 

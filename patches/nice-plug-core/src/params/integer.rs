@@ -334,6 +334,11 @@ impl IntParam {
 
     // `with_step_size` is only implemented for the f32 version
 
+    /// Whether a custom string conversion was set with [`Self::with_string_to_value()`].
+    pub(crate) fn has_string_to_value(&self) -> bool {
+        self.info.string_to_value.is_some()
+    }
+
     /// Use a custom conversion function to convert from a string to a plain, unnormalized
     /// value. If the string cannot be parsed, then this should return a `None`. If this
     /// happens while the parameter is being updated then the update will be canceled.
