@@ -1,6 +1,7 @@
 //! The built `Residue.clap` in a real CLAP host (clack-host): ports, layouts, latency,
 //! parameters, processing against the engine driven directly, state.
 
+mod callbacks;
 mod host;
 mod hostile;
 #[path = "../engine/wav.rs"]
