@@ -3,6 +3,7 @@
 
 mod callbacks;
 mod host;
+mod host_calls;
 mod hostile;
 #[path = "../engine/wav.rs"]
 mod wav;
