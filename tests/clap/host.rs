@@ -17,7 +17,9 @@ use clack_extensions::latency::PluginLatency;
 use clack_extensions::params::{ParamInfoBuffer, PluginParams};
 use clack_extensions::render::{PluginRender, RenderMode};
 use clack_extensions::state::PluginState;
-use clack_host::events::event_types::ParamValueEvent;
+use clack_host::events::event_types::{ParamValueEvent, TransportEvent, TransportFlags};
+use clack_host::events::{EventFlags, EventHeader};
+use clack_host::utils::{BeatTime, SecondsTime};
 use clack_host::prelude::*;
 
 use super::callbacks::{Host, MainThread, Shared, Stage};
@@ -75,6 +77,9 @@ pub struct Signal<'a> {
     pub blocks: &'a [usize],
     /// (sample, parameter, value), each sent in the block that contains its sample.
     pub events: &'a [(usize, ClapId, f64)],
+    /// A transport event at this offset in every block, also when that lies past the block's
+    /// end (a host bug the plugin must survive).
+    pub transport_at: Option<u32>,
 }
 
 pub struct Loaded {
@@ -326,7 +331,7 @@ impl Loaded {
     /// blocks cycling through `blocks`, with `events[k]` (sample offset, param, value) sent in
     /// the block that contains them, then deactivates. Returns the output channels.
     pub fn process(&mut self, rate: f64, main: &[Vec<f32>], sidechain: Option<&[Vec<f32>]>, blocks: &[usize], events: &[(usize, ClapId, f64)]) -> Vec<Vec<f32>> {
-        self.process_signal(rate, &Signal { main, sidechain, sidechain_beyond_count: false, blocks, events })
+        self.process_signal(rate, &Signal { main, sidechain, sidechain_beyond_count: false, blocks, events, transport_at: None })
     }
 
     /// `process` for any `Signal`. The audio runs on an audio thread; the main thread serves
@@ -414,6 +419,9 @@ fn run_audio_thread(
         for &(t, id, v) in signal.events.iter().filter(|(t, _, _)| (at..at + n).contains(t)) {
             event_buffer.push(&ParamValueEvent::new((t - at) as u32, id, Pckn::match_all(), v));
         }
+        if let Some(time) = signal.transport_at {
+            event_buffer.push(&transport_event(time));
+        }
         let mut ports = vec![AudioPortBuffer { latency: 0, channels: AudioPortBufferType::f32_input_only(input_channels(&mut main_buf, n)) }];
         if signal.sidechain.is_some() {
             ports.push(AudioPortBuffer { latency: 0, channels: AudioPortBufferType::f32_input_only(input_channels(&mut sc_buf, n)) });
@@ -441,6 +449,26 @@ fn run_audio_thread(
         s.leave_audio_thread();
     });
     (stopped, at, block)
+}
+
+/// A playing transport at 120 BPM, 4/4, bar 0, at `time` in the block.
+fn transport_event(time: u32) -> TransportEvent {
+    TransportEvent {
+        header: EventHeader::new_core(time, EventFlags::empty()),
+        flags: TransportFlags::IS_PLAYING | TransportFlags::HAS_TEMPO | TransportFlags::HAS_TIME_SIGNATURE,
+        song_pos_beats: BeatTime::from_int(0),
+        song_pos_seconds: SecondsTime::from_int(0),
+        tempo: 120.0,
+        tempo_inc: 0.0,
+        loop_start_beats: BeatTime::from_int(0),
+        loop_end_beats: BeatTime::from_int(0),
+        loop_start_seconds: SecondsTime::from_int(0),
+        loop_end_seconds: SecondsTime::from_int(0),
+        bar_start: BeatTime::from_int(0),
+        bar_number: 0,
+        time_signature_numerator: 4,
+        time_signature_denominator: 4,
+    }
 }
 
 fn input_channels(bufs: &mut [Vec<f32>], n: usize) -> Vec<InputChannel<'_, f32>> {

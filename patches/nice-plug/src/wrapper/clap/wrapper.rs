@@ -1039,8 +1039,13 @@ impl<P: ClapPlugin> Wrapper<P> {
                 }
 
                 // Check the current event before applying it, including the first event in the
-                // buffer. A later event belongs to the next process slice.
-                if (*event).time > current_sample_idx as u32 && stop_predicate(event) {
+                // buffer. A later event belongs to the next process slice, unless the host timed
+                // it at or past the buffer's end: a slice there would process samples the host
+                // never gave, so such an event is applied now.
+                if (*event).time > current_sample_idx as u32
+                    && ((*event).time as usize) < total_buffer_len
+                    && stop_predicate(event)
+                {
                     return Some(((*event).time as usize, event_idx as usize));
                 }
 
