@@ -148,3 +148,88 @@ fn garbage_truncated_and_old_state_never_breaks_the_plugin() {
     let out = p.process(RATE, &main, Some(&sc), &[512], &[]);
     assert!(finite(&out));
 }
+
+#[test]
+fn any_sample_rate_a_host_or_validator_uses_activates_and_processes_finite_audio() {
+    // clap-validator activates at 1 kHz, 1234.5677 Hz and 768 kHz; some interfaces run at 1.536 MHz.
+    let _one_at_a_time = host::exclusive();
+    let (mix, reference) = example();
+    let main = vec![mix[..40000].to_vec(); 2];
+    let sc = vec![reference[..40000].to_vec(); 2];
+    for rate in [768_000.0, 1234.5677, 1000.0, 1_536_000.0] {
+        let mut p = Loaded::new();
+        let out = p.process(rate, &main, Some(&sc), &[480], &[]);
+        assert!(finite(&out), "{rate} Hz: non-finite output");
+        assert_eq!(p.latency(), 4095 + 1024, "{rate} Hz");
+        let energy: f32 = out[0][p.latency() as usize..].iter().map(|x| x * x).sum();
+        assert!(energy > 1.0, "{rate} Hz: silent output ({energy})");
+    }
+}
+
+#[test]
+fn input_ports_past_the_hosts_count_are_never_read() {
+    // The host counts only the main input; the sidechain's buffers happen to lie right after it
+    // in memory. The plugin must pass the track through as with no sidechain at all.
+    let _one_at_a_time = host::exclusive();
+    let (mix, reference) = example();
+    for (name, main_ch, sc_ch) in LAYOUTS {
+        let mut p = in_layout(name);
+        let main = vec![mix.clone(); main_ch];
+        let sc = vec![reference.clone(); sc_ch];
+        let signal = host::Signal { main: &main, sidechain: Some(&sc), sidechain_beyond_count: true, blocks: &[512], events: &[], transport_at: None };
+        let out = p.process_signal(RATE, &signal);
+        let latency = p.latency() as usize;
+        for c in 0..main_ch {
+            let d = diff_db(&out[c][latency..], &main[c][..main[c].len() - latency]);
+            assert!(d < -100.0, "{name}: a sidechain the host did not count was used ({d:.1} dB from the delayed input)");
+        }
+    }
+}
+
+/// Runs `probe` in a child process (this test binary, only the test named `test`, with
+/// RESIDUE_CLAP_PROBE set): a plugin that aborts its host then fails the test instead of
+/// ending the whole run.
+fn in_child_process(test: &str, probe: impl FnOnce()) {
+    if std::env::var_os("RESIDUE_CLAP_PROBE").is_some() {
+        probe();
+        return;
+    }
+    let _one_at_a_time = host::exclusive();
+    let child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env("RESIDUE_CLAP_PROBE", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&child.stdout);
+    assert!(child.status.success() && stdout.contains("1 passed"), "the probe failed ({}):\n{stdout}\n{}", child.status, String::from_utf8_lossy(&child.stderr));
+}
+
+#[test]
+fn parameter_info_past_the_last_index_is_refused() {
+    // Indexing past the parameter list would panic inside the C ABI: the host aborts.
+    in_child_process("hostile::parameter_info_past_the_last_index_is_refused", || {
+        let mut p = Loaded::new();
+        let count = p.params().len() as u32;
+        assert!(p.param_info_exists(count - 1));
+        assert!(!p.param_info_exists(count), "info for index {count} of {count} parameters");
+        assert!(!p.param_info_exists(u32::MAX));
+    });
+}
+
+#[test]
+fn an_event_past_the_end_of_the_buffer_is_not_processed_past_it() {
+    // A host bug: a transport event timed after the last sample of the buffer. The plugin must
+    // process exactly the buffer it was given (here: as if the event were not there at all,
+    // since Residue does not use the transport).
+    in_child_process("hostile::an_event_past_the_end_of_the_buffer_is_not_processed_past_it", || {
+        let (mix, reference) = example();
+        let main = vec![mix[..44100].to_vec(); 2];
+        let sc = vec![reference[..44100].to_vec(); 2];
+        let plain = Loaded::new().process(RATE, &main, Some(&sc), &[512, 300], &[]);
+        for past in [300, 512, 513, 4096, u32::MAX] {
+            let signal = host::Signal { main: &main, sidechain: Some(&sc), sidechain_beyond_count: false, blocks: &[512, 300], events: &[], transport_at: Some(past) };
+            let out = Loaded::new().process_signal(RATE, &signal);
+            assert!(out == plain, "a transport event at {past} changed the output");
+        }
+    });
+}

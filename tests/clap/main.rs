@@ -1,7 +1,9 @@
 //! The built `Residue.clap` in a real CLAP host (clack-host): ports, layouts, latency,
 //! parameters, processing against the engine driven directly, state.
 
+mod callbacks;
 mod host;
+mod host_calls;
 mod hostile;
 mod session;
 #[path = "../engine/wav.rs"]

@@ -79,8 +79,12 @@ pub(crate) struct RemoteControlPages<'a> {
 
 impl<P: ClapPlugin> Drop for WrapperActivateContext<'_, P> {
     fn drop(&mut self) {
+        // `clap_plugin::activate()` reports this to the host once the plugin has activated; a
+        // main-thread task here would ask for a needless restart of the plugin being activated.
         if let Some(samples) = self.pending_requests.latency_changed.take() {
-            self.wrapper.set_latency_samples(samples)
+            self.wrapper
+                .current_latency
+                .store(samples, std::sync::atomic::Ordering::SeqCst)
         }
     }
 }

@@ -164,10 +164,11 @@ pub struct Wrapper<P: ClapPlugin> {
     input_events: AtomicRefCell<VecDeque<PluginNoteEvent<P>>>,
     /// The last process status returned by the plugin. This is used for tail handling.
     last_process_status: AtomicCell<ProcessStatus>,
-    /// Whether the latency has changed since the last call to `activate`. When this is set,
-    /// `latency_changed` needs to be called in `activate` in order to inform the host of the
-    /// latency change.
-    latency_changed: AtomicBool,
+    /// The latency the host was given at the last successful `activate` (0 before the first).
+    /// CLAP allows `clap_host_latency::changed()` only inside `clap_plugin::activate()`, so
+    /// `activate` reports the plugin's latency there when it differs from this, and a change made
+    /// while active is compared against it to decide whether a restart is needed.
+    activated_latency: AtomicU32,
     /// The current latency in samples, as set by the plugin through the
     /// [`ProcessContext`](nice_plug_core::context::process::ProcessContext). Uses the latency
     /// extension.
@@ -437,21 +438,18 @@ impl<P: ClapPlugin> MainThreadExecutor<Task<P>> for Wrapper<P> {
                 }
             }
             Task::LatencyChanged => match &*self.host_latency.borrow() {
-                Some(host_latency) => {
+                Some(_) => {
                     crate::nice_debug_assert!(is_gui_thread);
 
-                    // The plugin needs to be deactivated in order for the latency to change. If
-                    // it's already deactivated we can notify the host immediately, otherwise we
-                    // need to request a restart and remember to notify the host of the latency
-                    // change in the `activate` function.
-                    //
-                    // In practice, ignoring the activation status would be fine for many hosts, but
-                    // following the specification is probably a good idea regardless :)
-                    if self.is_activated.load(Ordering::SeqCst) {
-                        self.latency_changed.store(true, Ordering::SeqCst);
+                    // The latency may only change inside `clap_plugin::activate()`, which tells
+                    // the host about it (`changed()` is not allowed anywhere else). A change made
+                    // while active needs a restart, unless an activation since has reported it
+                    // already. While inactive there is nothing to do: the next `activate` reports.
+                    if self.is_activated.load(Ordering::SeqCst)
+                        && self.current_latency.load(Ordering::SeqCst)
+                            != self.activated_latency.load(Ordering::SeqCst)
+                    {
                         self.request_restart();
-                    } else {
-                        unsafe_clap_call! { host_latency=>changed(&*self.host_callback) };
                     }
                 }
                 None => {
@@ -615,7 +613,7 @@ impl<P: ClapPlugin> Wrapper<P> {
             current_process_mode: AtomicCell::new(ProcessMode::Realtime),
             input_events: AtomicRefCell::new(VecDeque::with_capacity(P::INPUT_EVENT_CAPACITY)),
             last_process_status: AtomicCell::new(ProcessStatus::Normal),
-            latency_changed: AtomicBool::new(false),
+            activated_latency: AtomicU32::new(0),
             current_latency: AtomicU32::new(0),
             // This is initialized just before calling `Plugin::activate()` so that during the
             // process call buffers can be initialized without any allocations
@@ -1041,8 +1039,13 @@ impl<P: ClapPlugin> Wrapper<P> {
                 }
 
                 // Check the current event before applying it, including the first event in the
-                // buffer. A later event belongs to the next process slice.
-                if (*event).time > current_sample_idx as u32 && stop_predicate(event) {
+                // buffer. A later event belongs to the next process slice, unless the host timed
+                // it at or past the buffer's end: a slice there would process samples the host
+                // never gave, so such an event is applied now.
+                if (*event).time > current_sample_idx as u32
+                    && ((*event).time as usize) < total_buffer_len
+                    && stop_predicate(event)
+                {
                     return Some(((*event).time as usize, event_idx as usize));
                 }
 
@@ -1743,14 +1746,6 @@ impl<P: ClapPlugin> Wrapper<P> {
             unsafe { param._internal_update_smoother(buffer_config.sample_rate, true) };
         }
 
-        // If this reactivation happened due to the latency changing, notify the host of that
-        // latency change.
-        if wrapper.latency_changed.swap(false, Ordering::SeqCst)
-            && let Some(host_latency) = &*wrapper.host_latency.borrow()
-        {
-            unsafe_clap_call! { host_latency=>changed(&*wrapper.host_callback) };
-        }
-
         let mut activate_context = wrapper.make_activate_context();
 
         // In the case a host misbehaves and tries to activate the plugin without waiting for the
@@ -1805,6 +1800,18 @@ impl<P: ClapPlugin> Wrapper<P> {
 
         // NOTE: This needs to be dropped after the `plugin` lock to avoid deadlocks
         drop(activate_context);
+
+        // The plugin's `activate` has set its latency by now. This is the one place CLAP lets the
+        // plugin tell the host that it changed, so do it here whenever it differs from what the
+        // host was given at the last activation.
+        if result {
+            let latency = wrapper.current_latency.load(Ordering::SeqCst);
+            if wrapper.activated_latency.swap(latency, Ordering::SeqCst) != latency
+                && let Some(host_latency) = &*wrapper.host_latency.borrow()
+            {
+                unsafe_clap_call! { host_latency=>changed(&*wrapper.host_callback) };
+            }
+        }
 
         result
     }
@@ -2062,7 +2069,7 @@ impl<P: ClapPlugin> Wrapper<P> {
                                 .enumerate()
                             {
                                 let aux_input_idx = aux_input_no + aux_input_start_idx;
-                                if aux_input_idx > process.audio_inputs_count as usize {
+                                if aux_input_idx >= process.audio_inputs_count as usize {
                                     break;
                                 }
 
@@ -2086,7 +2093,7 @@ impl<P: ClapPlugin> Wrapper<P> {
                                 .enumerate()
                             {
                                 let aux_output_idx = aux_output_no + aux_output_start_idx;
-                                if aux_output_idx > process.audio_outputs_count as usize {
+                                if aux_output_idx >= process.audio_outputs_count as usize {
                                     break;
                                 }
 
@@ -3160,7 +3167,7 @@ impl<P: ClapPlugin> Wrapper<P> {
         check_null_ptr!(false, plugin, unsafe { (*plugin).plugin_data }, param_info);
         let wrapper = unsafe { &*((*plugin).plugin_data as *const Self) };
 
-        if param_index > unsafe { Self::ext_params_count(plugin) } {
+        if param_index >= unsafe { Self::ext_params_count(plugin) } {
             return false;
         }
 
