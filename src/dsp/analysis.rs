@@ -27,6 +27,12 @@ pub struct Analysis {
     pub lag_ms: f32,
     /// Whether that lag is settled: set by hand, or found by the lag search.
     pub lag_found: bool,
+    /// How late the reference arrives after its own bleed, ms, when the long scan finds it late
+    /// (0: not late). A host that does not delay the sidechain for the plugin's latency.
+    pub late_ms: f32,
+    /// How much of its removal the engine applies while it warms up after a fresh start or a
+    /// relearn, 0–1 (first main channel).
+    pub warm_up: f32,
     /// Frames analysed since the engine was made; tells a reader whether this one is new.
     pub serial: u64,
 }
@@ -64,6 +70,8 @@ impl Analysis {
         self.reference_power = other.reference_power;
         self.lag_ms = other.lag_ms;
         self.lag_found = other.lag_found;
+        self.late_ms = other.late_ms;
+        self.warm_up = other.warm_up;
         self.serial = other.serial;
     }
 

@@ -6,6 +6,7 @@ use std::fmt;
 use super::analysis::Analysis;
 use super::isa::Isa;
 use super::lag::LagFinder;
+use super::lag_scan::{LagScan, Scanned};
 use super::profile::{self, Profile};
 use super::taps::TapFit;
 use super::routing::Routing;
@@ -26,6 +27,17 @@ pub const SAMPLE_RATE_RANGE: (f32, f32) = (1.0, 3_072_000.0);
 /// The longest reference delay at `sample_rate`, samples (the delay line's length).
 pub fn max_lag_samples(sample_rate: f32) -> usize {
     (LAG_RANGE_MS.1 * 1e-3 * sample_rate).ceil() as usize
+}
+
+/// How far early the long scan looks for the reference, seconds: as far as a lag may be set.
+fn scan_early_seconds() -> f32 {
+    LAG_RANGE_MS.1 * 1e-3
+}
+
+/// How far late: a host that does not delay the sidechain for the plugin's latency delivers
+/// it one latency late, and a little more is looked at around that.
+fn scan_late_seconds(latency: usize, rate: f32) -> f32 {
+    latency as f32 / rate + 0.05
 }
 
 /// What is fixed for the engine's lifetime (everything that sizes a buffer).
@@ -71,6 +83,7 @@ pub struct Engine {
     stft: Stft,
     separator: Separator,
     lag: LagFinder,
+    scan: LagScan,
     routing: Routing,
     settings: Settings,
     coeffs: FrameCoeffs,
@@ -112,6 +125,7 @@ impl Engine {
             sample_rate: rate,
             separator: Separator::new(&routing, max_window / 2 + 1),
             lag: LagFinder::new(config.main_channels * config.sources.len(), max_window),
+            scan: LagScan::new(rate, &routing, scan_early_seconds(), scan_late_seconds(stft.latency(), rate)),
             routing,
             stft,
             mix: Ramp::new(settings.mix),
@@ -137,6 +151,7 @@ impl Engine {
         }
         let scale = profile::sum_scale(old_fps, self.frames_per_second());
         self.separator.fit_mut().regrid(old_bins, self.stft.bins(), scale);
+        self.scan.set_range(scan_early_seconds(), scan_late_seconds(self.stft.latency(), self.sample_rate));
         self.coeffs = FrameCoeffs::new(&self.settings, self.hop_seconds(), overlap);
         self.reset();
         Ok(())
@@ -174,6 +189,7 @@ impl Engine {
         self.stft.reset();
         self.separator.reset();
         self.lag.reset();
+        self.scan.reset();
         self.apply_lags();
         self.mix.jump();
     }
@@ -259,7 +275,15 @@ impl Engine {
     /// `refs` the reference channels, source after source; a missing or short reference
     /// channel counts as silence. Output = input delayed by [`Engine::latency`] samples, cleaned.
     pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]]) {
-        let (separator, coeffs, lag, routing) = (&mut self.separator, &self.coeffs, &mut self.lag, &self.routing);
+        {
+            // The long scan takes the input as it comes (the STFT then works on it in place).
+            let mut views: [&[f32]; MAX_MAIN_CHANNELS] = [&[]; MAX_MAIN_CHANNELS];
+            for (v, c) in views.iter_mut().zip(main.iter()) {
+                *v = c;
+            }
+            self.scan.push(&views[..main.len().min(MAX_MAIN_CHANNELS)], refs);
+        }
+        let (separator, coeffs, lag, routing, scan) = (&mut self.separator, &self.coeffs, &mut self.lag, &self.routing, &mut self.scan);
         let pairs = (0..routing.main_channels()).flat_map(|c| (0..routing.sources()).map(move |j| (c, j)));
         let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.stft.overlap());
         let hop_seconds = (window / overlap) as f32 / rate;
@@ -267,6 +291,7 @@ impl Engine {
         let mut analysis = self.analysing.then_some(&mut self.analysis);
         self.stft.process(main, refs, &mut self.mix, |frame| {
             if frame.part == 1 {
+                scan.step();
                 if auto_lag {
                     lag.update(window, overlap, frame.max_delay, hop_seconds);
                     for (p, (c, j)) in pairs.clone().enumerate() {
@@ -289,6 +314,9 @@ impl Engine {
                 (a.sample_rate, a.window, a.overlap) = (rate, window, overlap);
                 a.lag_ms = frame.ref_delay.first().map_or(0.0, |&d| d as f32 * 1e3 / rate);
                 a.lag_found = !auto_lag || lag.lag(0).1;
+                let far = scan.found(0);
+                a.late_ms = if far.found && far.lag < 0 { -far.lag as f32 * 1e3 / rate } else { 0.0 };
+                a.warm_up = separator.confidence(0, coeffs);
                 a.serial += 1;
             }
         });
@@ -299,6 +327,12 @@ impl Engine {
     pub fn reference_lag(&self, c: usize, j: usize) -> (usize, bool) {
         let views = self.routing.of(c, j);
         (self.stft.ref_delay(views.start), !self.settings.auto_lag || self.lag.lag(c * self.routing.sources() + j).1)
+    }
+
+    /// What the long scan ([`LagScan`]) found for main channel `c` and source `j`: a lag beyond
+    /// the frame-by-frame search's reach, either way (a reference that arrives late included).
+    pub fn scanned(&self, c: usize, j: usize) -> Scanned {
+        self.scan.found(c * self.routing.sources() + j)
     }
 
     /// Runs the per-frame work compiled for `isa` instead of the widest this CPU supports

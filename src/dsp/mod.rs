@@ -10,6 +10,7 @@ mod isa;
 mod pages;
 pub mod profile;
 mod lag;
+pub mod lag_scan;
 pub mod routing;
 pub mod model;
 mod ramp;

@@ -1,5 +1,5 @@
 //! The learned bleed: the autoscale gain per frequency (how loud the reference arrives in this
-//! track), with the Learn / Freeze switch that holds it.
+//! track), with the Learn / Freeze switch that holds it and Relearn, which forgets it.
 
 use egui::{pos2, vec2, Align2, Button, FontId, Rect, Sense, Shape, Stroke, Ui};
 use nice_plug::prelude::ParamSetter;
@@ -11,7 +11,8 @@ use crate::params::ResidueParams;
 
 const GAIN: DbAxis = DbAxis { lo: -48.0, hi: 12.0 };
 
-pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &ParamSetter, view: &View, palette: &Palette) -> (Rect, Rect) {
+/// Draws the panel; returns its rectangle and those of the Learn / Freeze and Relearn buttons.
+pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &ParamSetter, view: &View, palette: &Palette) -> (Rect, Rect, Rect) {
     let (outer, _) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(outer);
     painter.rect_filled(outer, 4.0, palette.panel);
@@ -27,12 +28,19 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &Para
         painter.add(Shape::line(points, Stroke::new(2.0, if frozen { palette.threshold } else { palette.bleed })));
     }
 
-    // Learn / Freeze, through the host like any parameter change.
-    let button_rect = Rect::from_min_size(outer.left_top() + vec2(8.0, 26.0), vec2(outer.width() - 16.0, 24.0));
-    let (label, hint) = match (autoscale, frozen) {
-        (false, _) => ("Autoscale off (gain 1)", "Turn Autoscale on to learn the bleed level per frequency"),
-        (true, false) => ("Learning… click to Freeze", "Holds the learned bleed profile, e.g. once a solo passage has taught it"),
-        (true, true) => ("Frozen: click to Learn", "Resumes learning the bleed level"),
+    // Learn / Freeze and Relearn, through the host like any parameter change.
+    let row = Rect::from_min_size(outer.left_top() + vec2(8.0, 26.0), vec2(outer.width() - 16.0, 24.0));
+    let relearn_rect = Rect::from_min_max(pos2(row.right() - 76.0, row.top()), row.max);
+    let button_rect = Rect::from_min_max(row.min, pos2(relearn_rect.left() - 6.0, row.bottom()));
+    let warming = view.frames > 0 && view.warm_up < 1.0;
+    let (label, hint) = match (autoscale, frozen, warming) {
+        (false, _, _) => ("Autoscale off (gain 1)".to_string(), "Turn Autoscale on to learn the bleed level per frequency"),
+        (true, false, true) => (
+            format!("Learning… {:.0} %: click to Freeze", 100.0 * view.warm_up),
+            "Until the fit has heard one Adaptation time of the reference, only that share of the removal is applied, so a fresh start never cuts into the track",
+        ),
+        (true, false, false) => ("Learning… click to Freeze".to_string(), "Holds the learned bleed profile, e.g. once a solo passage has taught it"),
+        (true, true, _) => ("Frozen: click to Learn".to_string(), "Resumes learning the bleed level"),
     };
     let button = ui.put(button_rect, Button::new(label).selected(frozen));
     let button = button.on_hover_text(hint);
@@ -41,5 +49,14 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &Para
         setter.set_parameter(&params.freeze, !frozen);
         setter.end_set_parameter(&params.freeze);
     }
-    (outer, button_rect)
+    // Relearn is a parameter (so automation can press it): pressed is on, then off again.
+    let relearn = ui.put(relearn_rect, Button::new("Relearn"));
+    let relearn = relearn.on_hover_text("Forget the learned bleed and lag and learn them again (a host's stop, start or reload keeps them)");
+    if relearn.clicked() {
+        setter.begin_set_parameter(&params.relearn);
+        setter.set_parameter(&params.relearn, true);
+        setter.set_parameter(&params.relearn, false);
+        setter.end_set_parameter(&params.relearn);
+    }
+    (outer, button_rect, relearn_rect)
 }

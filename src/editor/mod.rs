@@ -96,6 +96,7 @@ pub struct Layout {
     pub curve: Rect,
     pub bleed: Rect,
     pub freeze: Rect,
+    pub relearn: Rect,
     pub spectrum: Rect,
     pub controls: Rect,
 }
@@ -124,15 +125,15 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter, view: &Vi
         let curve_width = (rest * 0.45).min(top_height * 1.3);
         let curve = curve::draw(ui, vec2(curve_width, top_height), params.threshold.value(), params.slope.value(), params.compression.value(), view, palette);
         let bleed_width = ui.available_width();
-        let (bleed, freeze) = bleed::draw(ui, vec2(bleed_width, top_height), params, setter, view, palette);
-        (threshold.rect, threshold_value, slope.rect, slope_value, curve, bleed, freeze)
+        let (bleed, freeze, relearn) = bleed::draw(ui, vec2(bleed_width, top_height), params, setter, view, palette);
+        (threshold.rect, threshold_value, slope.rect, slope_value, curve, bleed, freeze, relearn)
     });
-    let (threshold, threshold_value, slope, slope_value, curve, bleed, freeze) = top.inner;
+    let (threshold, threshold_value, slope, slope_value, curve, bleed, freeze, relearn) = top.inner;
     ui.add_space(6.0);
     let spectrum = spectrum::draw(ui, vec2(ui.available_width(), spectrum_height), view, palette);
     ui.add_space(6.0);
     let controls = controls::draw(ui, params, setter);
-    Layout { threshold, threshold_value, slope, slope_value, curve, bleed, freeze, spectrum, controls }
+    Layout { threshold, threshold_value, slope, slope_value, curve, bleed, freeze, relearn, spectrum, controls }
 }
 
 /// The editor as the window shows it: [`draw`] inside a panel with a resize corner.

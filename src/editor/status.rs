@@ -53,6 +53,16 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, view: &View, now: Instant, pale
             };
             ui.label(text).on_hover_text("How late the bleed arrives after the reference; the reference is delayed by it before the model compares them");
         }
+        if view.late_ms > 0.0 {
+            // A host that delays the track for Residue's latency but not the sidechain's source.
+            ui.separator();
+            let late = view.late_ms;
+            ui.label(RichText::new(format!("Sidechain {late:.0} ms late")).color(palette.warn)).on_hover_text(format!(
+                "The reference reaches Residue {late:.0} ms after its own bleed in this track. The host delays this track to make up for Residue's latency but \
+                 not the track that feeds the sidechain (Ardour does this in every routing). Residue cannot look into the future, so it removes less. \
+                 Move the reference track's region {late:.0} ms earlier (or give that track a negative offset), or use FFT Size 16384, which loses least."
+            ));
+        }
         if view.sample_rate > 0.0 {
             ui.separator();
             ui.label(format!("{:.1} kHz", view.sample_rate / 1000.0));

@@ -53,6 +53,9 @@ pub struct View {
     /// The reference's delay (ms) and whether it is settled (set, or found by the search).
     pub lag_ms: f32,
     pub lag_found: bool,
+    /// How late the reference arrives (ms, 0: not late), and the warm-up (0–1).
+    pub late_ms: f32,
+    pub warm_up: f32,
     last_frame: Option<Instant>,
     pub frames: u64,
 }
@@ -75,6 +78,8 @@ impl Default for View {
             reference_power: 0.0,
             lag_ms: 0.0,
             lag_found: false,
+            late_ms: 0.0,
+            warm_up: 1.0,
             last_frame: None,
             frames: 0,
         }
@@ -158,7 +163,7 @@ impl View {
             self.reference_power = 0.0;
         }
         (self.sample_rate, self.window, self.overlap) = (a.sample_rate, a.window, a.overlap);
-        (self.lag_ms, self.lag_found) = (a.lag_ms, a.lag_found);
+        (self.lag_ms, self.lag_found, self.late_ms, self.warm_up) = (a.lag_ms, a.lag_found, a.late_ms, a.warm_up);
     }
 
     fn reshape(&mut self, a: &Analysis) {

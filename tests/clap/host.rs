@@ -274,10 +274,15 @@ impl Loaded {
 
     /// The parameter value the plugin parses from `text` (as a host's text entry does).
     pub fn value_from_text(&mut self, id: ClapId, text: &str) -> f64 {
+        self.try_value_from_text(id, text).unwrap_or_else(|| panic!("plugin cannot parse {text:?}"))
+    }
+
+    /// The value the plugin parses from `text`, or `None` when it refuses the text.
+    pub fn try_value_from_text(&mut self, id: ClapId, text: &str) -> Option<f64> {
         let handle = self.instance.plugin_handle();
         let ext: PluginParams = handle.get_extension().unwrap();
         let c = CString::new(text).unwrap();
-        ext.text_to_value(&handle, id, &c).unwrap_or_else(|| panic!("plugin cannot parse {text:?}"))
+        ext.text_to_value(&handle, id, &c)
     }
 
     /// Sets parameters by name from display text, while inactive.

@@ -21,8 +21,9 @@ fn a_change_made_while_processing_restarts_the_plugin_and_the_host_reads_it_at_r
     let fft = p.param_id("FFT Size");
     p.process(RATE, &main, Some(&sc), &[512], &[]);
     assert_eq!((p.latency(), p.restart_requests()), (4095 + 1024, 0), "first activation");
-    // FFT Size 8192 (index 4) from sample 1000, while the main thread serves callbacks.
-    p.process(RATE, &main, Some(&sc), &[512], &[(1000, fft, 4.0)]);
+    // FFT Size 8192 from sample 1000, while the main thread serves callbacks.
+    let size_8192 = p.value_from_text(fft, "8192");
+    p.process(RATE, &main, Some(&sc), &[512], &[(1000, fft, size_8192)]);
     assert_eq!(p.restart_requests(), 1, "one change, one restart request");
     assert_eq!(p.latency(), 8191 + 2048, "after the restart the host reads the new latency");
     assert_eq!(p.latency_changes(), 2, "reported inside the first activation and the restart's");
@@ -37,7 +38,8 @@ fn a_change_seen_after_deactivation_is_reported_by_the_next_activation() {
     let mut p = Loaded::new();
     p.callbacks = Callbacks::AfterDeactivating;
     let fft = p.param_id("FFT Size");
-    p.process(RATE, &main, Some(&sc), &[512], &[(1000, fft, 1.0)]); // index 1: 1024
+    let size_1024 = p.value_from_text(fft, "1024");
+    p.process(RATE, &main, Some(&sc), &[512], &[(1000, fft, size_1024)]);
     assert_eq!(p.latency(), 4095 + 1024, "read at activation, before the change");
     assert_eq!(p.restart_requests(), 0, "inactive by the time the plugin could ask");
     let changes = p.latency_changes();
@@ -54,7 +56,8 @@ fn a_change_made_while_inactive_is_reported_inside_activate_without_a_restart() 
     p.activate_and_deactivate(RATE, 512);
     assert_eq!((p.latency(), p.latency_changes(), p.restart_requests(), p.activations()), (4095 + 1024, 1, 0, 1));
     let fft = p.param_id("FFT Size");
-    p.set_params(&[(fft, 1.0)]); // a host's flush while inactive: 1024
+    let size_1024 = p.value_from_text(fft, "1024");
+    p.set_params(&[(fft, size_1024)]); // a host's flush while inactive
     p.activate_and_deactivate(RATE, 512);
     assert_eq!(p.latency(), 1023 + 256);
     assert_eq!((p.latency_changes(), p.restart_requests(), p.activations()), (2, 0, 2), "reported once, no restart");

@@ -6,6 +6,7 @@ mod host;
 mod host_calls;
 mod hostile;
 mod session;
+mod typed;
 #[path = "../engine/wav.rs"]
 mod wav;
 
@@ -78,7 +79,7 @@ fn descriptor_ports_and_parameters() {
         ("Adaptation", "4.00 s"),
         ("Smoothing", "60 ms"),
         ("Mix", "100 %"),
-        ("FFT Size", "4096"),
+        ("FFT Size", "Auto"),
         ("Output", "Cleaned"),
         ("Autoscale", "On"),
         ("Auto Lag", "On"),
@@ -96,7 +97,7 @@ fn descriptor_ports_and_parameters() {
         let v = p.value_from_text(id, text);
         assert_eq!(p.value_text(id, v), text, "{name}");
     }
-    assert_eq!((find("FFT Size").min, find("FFT Size").max), (0.0, 5.0), "six FFT sizes, 512 to 16384");
+    assert_eq!((find("FFT Size").min, find("FFT Size").max), (0.0, 6.0), "Auto and six FFT sizes, 512 to 16384");
 }
 
 #[test]
@@ -108,11 +109,12 @@ fn latency_is_reported_and_follows_the_fft_size() {
     // window − 1, plus one hop (4x) over which each frame's work is spread.
     assert_eq!(p.latency(), 4095 + 1024);
     let fft = p.param_id("FFT Size");
-    p.set_params(&[(fft, 1.0)]); // index 1: 1024
+    let (size_1024, size_8192) = (p.value_from_text(fft, "1024"), p.value_from_text(fft, "8192"));
+    p.set_params(&[(fft, size_1024)]);
     p.process(RATE, &vec![mix[..4096].to_vec(); 2], Some(&vec![reference[..4096].to_vec(); 2]), &[512], &[]);
     assert_eq!(p.latency(), 1023 + 256);
     // Changed while processing: the plugin re-reports it.
-    p.process(RATE, &vec![mix[..8192].to_vec(); 2], Some(&vec![reference[..8192].to_vec(); 2]), &[512], &[(1000, fft, 4.0)]); // index 4: 8192
+    p.process(RATE, &vec![mix[..8192].to_vec(); 2], Some(&vec![reference[..8192].to_vec(); 2]), &[512], &[(1000, fft, size_8192)]);
     assert_eq!(p.latency(), 8191 + 2048);
     // The hop is part of it: Overlap alone changes the latency too.
     let overlap = p.param_id("Overlap");

@@ -62,7 +62,7 @@ fn a_saved_state_carries_on_exactly_where_the_instance_was() {
         let (t, m) = (&truth[split..], &mix[split..]);
         let (kept, cold) = (gain_db(&reloaded[0], latency, m, t, first_second.clone()), gain_db(&fresh[0], latency, m, t, first_second));
         eprintln!("freeze {freeze}: first second after reload {kept:+.2} dB, fresh instance {cold:+.2} dB");
-        assert!(kept > cold + 3.0, "freeze {freeze}: reloaded {kept:.2} dB vs fresh {cold:.2} dB");
+        assert!(kept > cold + 1.0, "freeze {freeze}: reloaded {kept:.2} dB vs fresh {cold:.2} dB");
     }
 }
 

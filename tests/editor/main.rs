@@ -216,3 +216,18 @@ fn view_reads_real_analysis_frames() {
     assert_eq!(view.sidechain(now), residue::editor::view::Sidechain::Silent);
     assert_eq!(view.sidechain(now + std::time::Duration::from_secs(2)), residue::editor::view::Sidechain::Idle, "no frames for a while: idle");
 }
+
+#[test]
+fn relearn_button_presses_relearn_through_the_host() {
+    // One gesture: on, then off again (the engine acts when it turns on; automation can do the same).
+    let mut h = Harness::new(DEFAULT_SIZE, 1.0);
+    let l = h.settle();
+    assert!(!l.relearn.intersects(l.freeze), "Relearn {:?} overlaps Learn / Freeze {:?}", l.relearn, l.freeze);
+    h.click(l.relearn.center());
+    let calls = h.host.take();
+    assert_gesture(&calls, "Relearn");
+    let sets: Vec<&Call> = calls.iter().filter(|c| matches!(c, Call::Set(..))).collect();
+    assert_eq!(sets.len(), 2, "on, then off: {calls:?}");
+    assert!(matches!(sets[0], Call::Set(_, v) if *v == 1.0) && matches!(sets[1], Call::Set(_, v) if *v == 0.0), "{calls:?}");
+    assert!(!h.params.relearn.value(), "Relearn is left off");
+}

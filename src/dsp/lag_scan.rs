@@ -1,0 +1,263 @@
+//! Looks for the reference over a span far longer than the analysis window, both ways: a bleed
+//! that reaches the track more than half a window after the reference hears it (a distant mic),
+//! and a reference that arrives *later* than its bleed — what a host does that delays the track
+//! for the plugin's latency but not the track feeding the sidechain (Ardour 7.3: exactly one
+//! plugin latency late, in every routing). Neither is within reach of the frame-by-frame search
+//! in [`super::lag`], whose frames barely overlap beyond half a window.
+//!
+//! GCC-PHAT again, on its own long frames: every `D`th sample of the track and the reference
+//! (about 16 kHz or less) is kept in rings of [`SPAN`] samples; every [`SCAN_SECONDS`] their
+//! latest span is windowed and transformed, the cross spectrum `X · conj(R)` is averaged over
+//! scans (about [`MEMORY_SECONDS`]), whitened over the lower half of its band and transformed
+//! back. Taking every `D`th sample costs next to nothing per sample, and lets the band above
+//! the decimated Nyquist frequency fold back unfiltered; music's spectrum falls with frequency,
+//! so in the lower half of the band what folds back is far below what belongs there, and only
+//! that half is used. The highest peak
+//! within the lags searched is the lag, when it stands [`CONFIDENCE`] times above the
+//! correlation's RMS. The work of a scan is spread over several hops ([`LagScan::step`]), one
+//! transform per hop, so that no audio callback carries it all.
+//!
+//! The resolution is the decimated sample (a few samples at the track's rate): this finds where
+//! to look, not the exact lag.
+
+use std::sync::Arc;
+
+use realfft::num_complex::Complex32;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+
+use super::pages::{touch, touch_rows};
+use super::routing::Routing;
+
+/// Decimated samples per scan frame (a power of two).
+pub const SPAN: usize = 16384;
+/// Seconds between scans.
+pub const SCAN_SECONDS: f32 = 0.5;
+/// Time constant of the cross-spectrum average, seconds.
+pub const MEMORY_SECONDS: f32 = 4.0;
+/// A peak counts when it is this many times the correlation's RMS.
+pub const CONFIDENCE: f32 = 6.0;
+/// The decimated rate aimed at, Hz: enough band (a quarter of it is used) for a clear peak.
+const RATE_AIM: f32 = 16_000.0;
+
+/// What a scan found for one (main channel, source) pair.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Scanned {
+    /// The lag in samples at the track's rate: > 0 the bleed reaches the track after the
+    /// reference, < 0 the reference arrives late. Meaningful when `found`.
+    pub lag: i64,
+    pub found: bool,
+}
+
+pub struct LagScan {
+    rate: f32,
+    /// Track samples per decimated sample, and the lags searched (decimated samples).
+    decimation: usize,
+    early: usize,
+    late: usize,
+    /// Input channels (main channels, then reference channels); input samples to skip before
+    /// the next one kept; per channel, a ring of decimated samples.
+    channels: usize,
+    skip: usize,
+    rings: Vec<Vec<f32>>,
+    written: usize,
+    /// The reference channels of each pair, and what was found.
+    pairs: Vec<(usize, Vec<usize>)>,
+    found: Vec<Scanned>,
+    window: Vec<f32>,
+    frames: Vec<Vec<f32>>,
+    spectra: Vec<Vec<Complex32>>,
+    cross: Vec<Vec<Complex32>>,
+    spectrum: Vec<Complex32>,
+    time: Vec<f32>,
+    scratch: Vec<Complex32>,
+    forward: Arc<dyn RealToComplex<f32>>,
+    inverse: Arc<dyn ComplexToReal<f32>>,
+    /// Decimated samples since the last scan began, and the next step of the scan under way
+    /// (`None`: waiting).
+    since: usize,
+    step: Option<usize>,
+    scans: u64,
+}
+
+impl LagScan {
+    /// For `routing`'s channels at `rate`, searching up to `early_seconds` early and
+    /// `late_seconds` late. Allocates everything the scan will use.
+    pub fn new(rate: f32, routing: &Routing, early_seconds: f32, late_seconds: f32) -> Self {
+        let main = routing.main_channels();
+        let channels = main + routing.views().iter().copied().max().map_or(0, |r| r + 1);
+        let mut pairs = Vec::new();
+        for c in 0..main {
+            for j in 0..routing.sources() {
+                let mut refs: Vec<usize> = routing.of(c, j).map(|v| main + routing.views()[v]).collect();
+                refs.dedup();
+                pairs.push((c, refs));
+            }
+        }
+        let mut planner = RealFftPlanner::<f32>::new();
+        let (forward, inverse) = (planner.plan_fft_forward(SPAN), planner.plan_fft_inverse(SPAN));
+        let scratch = forward.get_scratch_len().max(inverse.get_scratch_len());
+        let bins = SPAN / 2 + 1;
+        let window = (0..SPAN).map(|n| (std::f32::consts::PI * n as f32 / SPAN as f32).sin().powi(2)).collect();
+        let mut scan = Self {
+            rate,
+            decimation: 1,
+            early: 0,
+            late: 0,
+            channels,
+            skip: 0,
+            rings: vec![vec![0.0; SPAN]; channels],
+            written: 0,
+            found: vec![Scanned::default(); pairs.len()],
+            cross: vec![vec![Complex32::default(); bins]; pairs.len()],
+            pairs,
+            window,
+            frames: vec![vec![0.0; SPAN]; channels],
+            spectra: vec![vec![Complex32::default(); bins]; channels],
+            spectrum: vec![Complex32::default(); bins],
+            time: vec![0.0; SPAN],
+            scratch: vec![Complex32::default(); scratch],
+            forward,
+            inverse,
+            since: 0,
+            step: None,
+            scans: 0,
+        };
+        for rows in [&mut scan.rings, &mut scan.frames] {
+            touch_rows(rows);
+        }
+        touch_rows(&mut scan.spectra);
+        touch_rows(&mut scan.cross);
+        touch(&mut scan.spectrum);
+        touch(&mut scan.time);
+        touch(&mut scan.scratch);
+        scan.set_range(early_seconds, late_seconds);
+        scan
+    }
+
+    /// Searches up to `early_seconds` early and `late_seconds` late from now on: the decimation
+    /// is chosen so that the span is four times the longest lag. Forgets what was scanned.
+    pub fn set_range(&mut self, early_seconds: f32, late_seconds: f32) {
+        let longest = early_seconds.max(late_seconds).max(0.0);
+        let by_band = (self.rate / RATE_AIM).round();
+        let by_span = (4.0 * longest * self.rate / SPAN as f32).ceil();
+        self.decimation = by_band.max(by_span).max(1.0) as usize;
+        let rate = self.rate / self.decimation as f32;
+        let limit = SPAN / 4;
+        (self.early, self.late) = (((early_seconds * rate).ceil() as usize).min(limit), ((late_seconds * rate).ceil() as usize).min(limit));
+        self.reset();
+    }
+
+    /// Forgets the audio and what was found.
+    pub fn reset(&mut self) {
+        for ring in &mut self.rings {
+            ring.fill(0.0);
+        }
+        for row in &mut self.cross {
+            row.fill(Complex32::default());
+        }
+        self.found.fill(Scanned::default());
+        (self.skip, self.written, self.since, self.step, self.scans) = (0, 0, 0, None, 0);
+    }
+
+    /// Track samples per decimated sample.
+    pub fn decimation(&self) -> usize {
+        self.decimation
+    }
+
+    /// What the scans found for pair `p` (main channel after main channel, source after source).
+    pub fn found(&self, p: usize) -> Scanned {
+        self.found[p]
+    }
+
+    /// Scans completed since the last reset.
+    pub fn scans(&self) -> u64 {
+        self.scans
+    }
+
+    /// Takes a block of input: `main` then `refs` channels, already free of garbage (missing or
+    /// short channels count as silence).
+    pub fn push(&mut self, main: &[&[f32]], refs: &[&[f32]]) {
+        let len = main.iter().map(|c| c.len()).min().unwrap_or(0);
+        let d = self.decimation;
+        if self.skip >= len {
+            self.skip -= len;
+            return;
+        }
+        let kept = (len - self.skip).div_ceil(d);
+        for ch in 0..self.channels {
+            let src: &[f32] = if ch < main.len() { main[ch] } else { refs.get(ch - main.len()).copied().unwrap_or(&[]) };
+            let ring = &mut self.rings[ch];
+            for (n, i) in (self.skip..len).step_by(d).enumerate() {
+                let x = src.get(i).copied().unwrap_or(0.0);
+                // Garbage (NaN, ±Inf, absurd values) is silence here as everywhere.
+                ring[(self.written + n) % SPAN] = if x.abs() <= super::stft::INPUT_LIMIT { x } else { 0.0 };
+            }
+        }
+        self.skip = self.skip + kept * d - len;
+        self.written += kept;
+        self.since += kept;
+    }
+
+    /// One piece of a scan, when one is due or under way; call once per hop. The pieces: take
+    /// the span of every channel, one forward transform per channel, one search per pair.
+    pub fn step(&mut self) {
+        let every = ((SCAN_SECONDS * self.rate / self.decimation as f32) as usize).max(1);
+        let step = match self.step {
+            Some(s) => s,
+            None if self.since >= every && self.written >= SPAN / 2 => 0,
+            None => return,
+        };
+        let channels = self.frames.len();
+        if step == 0 {
+            self.since = 0;
+            let end = self.written % SPAN;
+            for (frame, ring) in self.frames.iter_mut().zip(&self.rings) {
+                // Oldest first: the ring from the write position on, then up to it.
+                frame[..SPAN - end].copy_from_slice(&ring[end..]);
+                frame[SPAN - end..].copy_from_slice(&ring[..end]);
+                for (x, w) in frame.iter_mut().zip(&self.window) {
+                    *x *= w;
+                }
+            }
+        } else if step <= channels {
+            let ch = step - 1;
+            let _ = self.forward.process_with_scratch(&mut self.frames[ch], &mut self.spectra[ch], &mut self.scratch);
+        } else {
+            self.search(step - 1 - channels);
+        }
+        let next = step + 1;
+        self.step = if next < 1 + channels + self.pairs.len() { Some(next) } else { None };
+        if self.step.is_none() {
+            self.scans += 1;
+        }
+    }
+
+    fn search(&mut self, p: usize) {
+        let bins = SPAN / 2 + 1;
+        let forget = (-SCAN_SECONDS / MEMORY_SECONDS).exp();
+        let (c, refs) = (&self.pairs[p].0, &self.pairs[p].1);
+        for k in 0..bins {
+            let r: Complex32 = refs.iter().map(|&ch| self.spectra[ch][k]).sum();
+            self.cross[p][k] = self.cross[p][k] * forget + self.spectra[*c][k] * r.conj();
+        }
+        // PHAT over the lower half of the band (regularised: empty bins stay quiet).
+        let used = bins / 2;
+        let mean = self.cross[p][..used].iter().map(|c| c.norm()).sum::<f32>() / used as f32;
+        if !(mean > 0.0) {
+            return;
+        }
+        for (s, x) in self.spectrum.iter_mut().zip(&self.cross[p]).take(used) {
+            *s = x / (x.norm() + 1e-3 * mean);
+        }
+        self.spectrum[used..].fill(Complex32::default());
+        self.spectrum[0].im = 0.0;
+        if self.inverse.process_with_scratch(&mut self.spectrum, &mut self.time, &mut self.scratch).is_err() {
+            return;
+        }
+        let rms = (self.time.iter().map(|t| t * t).sum::<f32>() / SPAN as f32).sqrt();
+        // Early lags at the start of the correlation, late ones wrapped round to its end.
+        let candidates = (0..=self.early).map(|n| (n as i64, self.time[n])).chain((1..=self.late).map(|n| (-(n as i64), self.time[SPAN - n])));
+        let (lag, peak) = candidates.fold((0i64, f32::MIN), |best, c| if c.1 > best.1 { c } else { best });
+        self.found[p] = if peak > CONFIDENCE * rms { Scanned { lag: lag * self.decimation as i64, found: true } } else { Scanned { found: false, ..self.found[p] } };
+    }
+}
