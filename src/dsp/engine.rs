@@ -335,6 +335,11 @@ impl Engine {
         self.scan.found(c * self.routing.sources() + j)
     }
 
+    /// Track samples per sample of the long scan: its lags are exact to within this.
+    pub fn scan_decimation(&self) -> usize {
+        self.scan.decimation()
+    }
+
     /// Runs the per-frame work compiled for `isa` instead of the widest this CPU supports
     /// (every version computes the same audio); `false` if this CPU cannot run it. For tests
     /// and benchmarks that compare the versions.

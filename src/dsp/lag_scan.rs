@@ -5,14 +5,14 @@
 //! plugin latency late, in every routing). Neither is within reach of the frame-by-frame search
 //! in [`super::lag`], whose frames barely overlap beyond half a window.
 //!
-//! GCC-PHAT again, on its own long frames: every `D`th sample of the track and the reference
-//! (about 16 kHz or less) is kept in rings of [`SPAN`] samples; every [`SCAN_SECONDS`] their
-//! latest span is windowed and transformed, the cross spectrum `X · conj(R)` is averaged over
-//! scans (about [`MEMORY_SECONDS`]), whitened over the lower half of its band and transformed
-//! back. Taking every `D`th sample costs next to nothing per sample, and lets the band above
-//! the decimated Nyquist frequency fold back unfiltered; music's spectrum falls with frequency,
-//! so in the lower half of the band what folds back is far below what belongs there, and only
-//! that half is used. The highest peak
+//! GCC-PHAT again, on its own long frames: the track and the reference, averaged over `D`
+//! samples at a time (about 16 kHz or less), are kept in rings of [`SPAN`] samples; every
+//! [`SCAN_SECONDS`] their latest span is windowed and transformed, the cross spectrum
+//! `X · conj(R)` is averaged over scans (about [`MEMORY_SECONDS`]), whitened over the lower
+//! quarter of its band and transformed back. The average over `D` samples (a boxcar: one add per
+//! sample) keeps out of that quarter most of what the decimation folds back from above (at least
+//! 9.5 dB less, more towards 0 Hz); taking every `D`th sample alone lets a cymbal's band fold onto
+//! the one the lag is read from, with the wrong phase. The highest peak
 //! within the lags searched is the lag, when it stands [`CONFIDENCE`] times above the
 //! correlation's RMS. The work of a scan is spread over several hops ([`LagScan::step`]), one
 //! transform per hop, so that no audio callback carries it all.
@@ -54,10 +54,10 @@ pub struct LagScan {
     decimation: usize,
     early: usize,
     late: usize,
-    /// Input channels (main channels, then reference channels); input samples to skip before
-    /// the next one kept; per channel, a ring of decimated samples.
-    channels: usize,
-    skip: usize,
+    /// Per input channel (main channels, then reference channels): the running sum of the
+    /// boxcar under way, and a ring of decimated samples; samples in the boxcar under way.
+    sums: Vec<f32>,
+    phase: usize,
     rings: Vec<Vec<f32>>,
     written: usize,
     /// The reference channels of each pair, and what was found.
@@ -103,8 +103,8 @@ impl LagScan {
             decimation: 1,
             early: 0,
             late: 0,
-            channels,
-            skip: 0,
+            sums: vec![0.0; channels],
+            phase: 0,
             rings: vec![vec![0.0; SPAN]; channels],
             written: 0,
             found: vec![Scanned::default(); pairs.len()],
@@ -149,6 +149,7 @@ impl LagScan {
 
     /// Forgets the audio and what was found.
     pub fn reset(&mut self) {
+        self.sums.fill(0.0);
         for ring in &mut self.rings {
             ring.fill(0.0);
         }
@@ -156,7 +157,7 @@ impl LagScan {
             row.fill(Complex32::default());
         }
         self.found.fill(Scanned::default());
-        (self.skip, self.written, self.since, self.step, self.scans) = (0, 0, 0, None, 0);
+        (self.phase, self.written, self.since, self.step, self.scans) = (0, 0, 0, None, 0);
     }
 
     /// Track samples per decimated sample.
@@ -179,23 +180,38 @@ impl LagScan {
     pub fn push(&mut self, main: &[&[f32]], refs: &[&[f32]]) {
         let len = main.iter().map(|c| c.len()).min().unwrap_or(0);
         let d = self.decimation;
-        if self.skip >= len {
-            self.skip -= len;
-            return;
-        }
-        let kept = (len - self.skip).div_ceil(d);
-        for ch in 0..self.channels {
+        // The boxcar under way takes `head` samples to finish; then whole boxcars; the rest
+        // starts the next one. The same for every channel.
+        let head = (d - self.phase).min(len);
+        let whole = (len - head) / d;
+        let finishes = self.phase + head == d;
+        let (mut written, mut tail_phase) = (self.written, 0);
+        for ch in 0..self.sums.len() {
             let src: &[f32] = if ch < main.len() { main[ch] } else { refs.get(ch - main.len()).copied().unwrap_or(&[]) };
+            // Garbage (NaN, ±Inf, absurd values) is silence here as everywhere.
+            let clean = |i: usize| src.get(i).map_or(0.0, |&x| if x.abs() <= super::stft::INPUT_LIMIT { x } else { 0.0 });
             let ring = &mut self.rings[ch];
-            for (n, i) in (self.skip..len).step_by(d).enumerate() {
-                let x = src.get(i).copied().unwrap_or(0.0);
-                // Garbage (NaN, ±Inf, absurd values) is silence here as everywhere.
-                ring[(self.written + n) % SPAN] = if x.abs() <= super::stft::INPUT_LIMIT { x } else { 0.0 };
+            let mut w = self.written;
+            let mut sum = self.sums[ch] + (0..head).map(clean).sum::<f32>();
+            if finishes {
+                ring[w % SPAN] = sum / d as f32;
+                w += 1;
+                for b in 0..whole {
+                    let at = head + b * d;
+                    ring[w % SPAN] = (at..at + d).map(clean).sum::<f32>() / d as f32;
+                    w += 1;
+                }
+                let rest = head + whole * d;
+                sum = (rest..len).map(clean).sum();
+                tail_phase = len - rest;
+            } else {
+                tail_phase = self.phase + head;
             }
+            self.sums[ch] = sum;
+            written = w;
         }
-        self.skip = self.skip + kept * d - len;
-        self.written += kept;
-        self.since += kept;
+        self.since += written - self.written;
+        (self.written, self.phase) = (written, tail_phase);
     }
 
     /// One piece of a scan, when one is due or under way; call once per hop. The pieces: take
@@ -240,8 +256,8 @@ impl LagScan {
             let r: Complex32 = refs.iter().map(|&ch| self.spectra[ch][k]).sum();
             self.cross[p][k] = self.cross[p][k] * forget + self.spectra[*c][k] * r.conj();
         }
-        // PHAT over the lower half of the band (regularised: empty bins stay quiet).
-        let used = bins / 2;
+        // PHAT over the lower quarter of the band (regularised: empty bins stay quiet).
+        let used = bins / 4;
         let mean = self.cross[p][..used].iter().map(|c| c.norm()).sum::<f32>() / used as f32;
         if !(mean > 0.0) {
             return;

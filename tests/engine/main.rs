@@ -12,6 +12,7 @@ mod interference;
 mod isa;
 mod learning;
 mod live_changes;
+mod long_lags;
 mod norbert_e2e;
 mod norbert_frame;
 mod reconstruction;
