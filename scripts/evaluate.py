@@ -19,7 +19,12 @@ differ only in the bleed model:
   Residue, norbert's model   `residue-render --norbert-model`: causal, frame-local gain
   + lag                the reference delayed by the lag found (GCC-PHAT), one frame, plain least squares
   + lag + tail         and the fit over 3 reference frames (plain least squares)
-  Residue (defaults)   `residue-render` as shipped
+  Residue (defaults)   `residue-render` as shipped: a cold start, as a fresh instance (the
+                       removal warms up over the first Adaptation time, 4 s of these 10 s)
+  Residue (defaults), learned first   `--learn-first`: the file played through once, then
+                       rendered with what was learned, as a DAW bounce after a play-through
+                       (like norbert, it has heard the whole file; unlike norbert, the render
+                       itself is causal)
 """
 import argparse
 import json
@@ -47,6 +52,7 @@ RESIDUE_ROWS = [
     ("+ lag", ["--tail", "1", "--plain-fit"]),
     ("+ lag + tail", ["--tail", "3", "--plain-fit"]),
     ("Residue (defaults)", []),
+    ("Residue (defaults), learned first", ["--learn-first"]),
 ]
 
 

@@ -83,6 +83,12 @@ struct Args {
     /// --tail, --plain-fit).
     #[arg(long)]
     norbert_model: bool,
+    /// Learn the bleed over the whole file first, then render from the start with what was
+    /// learned: what a DAW bounce gives once the song has played through Residue. Without it
+    /// the render starts cold, as a fresh instance does (the removal warms up over the first
+    /// Adaptation time).
+    #[arg(long)]
+    learn_first: bool,
     /// Plain soft mask, without the Threshold/Slope compression.
     #[arg(long)]
     no_compression: bool,
@@ -191,6 +197,7 @@ fn main() -> ExitCode {
         force: args.force,
         format,
         plot: args.plot.as_deref(),
+        learn_first: args.learn_first,
     };
     // A progress bar on a terminal only: piped or logged runs stay quiet.
     let bar = std::io::stderr().is_terminal().then(|| {

@@ -57,6 +57,10 @@ pub struct Job<'a> {
     pub format: Option<(u16, hound::SampleFormat)>,
     /// Where to draw the spectrogram picture, if anywhere.
     pub plot: Option<&'a Path>,
+    /// Learn over the whole file first, then render it from the start with what was learned:
+    /// what a DAW bounce gives once the song has played through the plugin (a host's stop and
+    /// start keep what was learned), instead of a cold start.
+    pub learn_first: bool,
 }
 
 pub struct Report {
@@ -121,7 +125,22 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
     }
     let window = job.window.unwrap_or_else(|| crate::dsp::auto_window(rate as f32));
     let config = EngineConfig { sample_rate: rate as f32, main_channels: mix.channels(), sources: refs.iter().map(WavSource::channels).collect(), max_window: window };
-    let plan = pipeline::plan(&config, window, job.overlap, job.settings).map_err(RenderError::Engine)?;
+    let mut plan = pipeline::plan(&config, window, job.overlap, job.settings).map_err(RenderError::Engine)?;
+    if job.learn_first {
+        // The same files read once more, the output dropped; then the audio is forgotten.
+        let (mut mix, mut refs) = (WavSource::open(job.mix)?, job.references.iter().map(|p| WavSource::open(p)).collect::<Result<Vec<_>, _>>()?);
+        let read = |main: &mut [Vec<f32>], ref_channels: &mut [Vec<f32>], n: usize| {
+            mix.read_block(main, n)?;
+            let mut at = 0;
+            for r in refs.iter_mut() {
+                r.read_block(&mut ref_channels[at..at + r.channels()], n)?;
+                at += r.channels();
+            }
+            Ok(())
+        };
+        pipeline::stream(&mut plan, frames, read, |_| Ok(()), &mut |done, total| progress(done / 2, total))?;
+        plan.reset();
+    }
     let spec = match job.format {
         Some((bits_per_sample, sample_format)) => hound::WavSpec { bits_per_sample, sample_format, ..mix.spec() },
         None => mix.spec(),
@@ -154,7 +173,8 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
         }
         sink.write_block(out)
     };
-    pipeline::stream(plan, frames, read, write, &mut progress)?;
+    let first = usize::from(job.learn_first);
+    pipeline::stream(&mut plan, frames, read, write, &mut |done, total| progress((first * total + done) / (1 + first), total))?;
     sink.finish()?;
     let seconds = started.elapsed().as_secs_f64();
     let change_db = 10.0 * (energy_out.max(1e-30) / energy_in.max(1e-30)).log10();

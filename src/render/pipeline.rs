@@ -71,18 +71,29 @@ struct Block {
     len: usize,
 }
 
+impl Plan {
+    /// Forgets the audio, keeps what was learned ([`Engine::reset`]): between a learning pass
+    /// and the pass that renders.
+    pub fn reset(&mut self) {
+        for lane in &mut self.lanes {
+            lane.engine.reset();
+        }
+    }
+}
+
 /// Runs `frames` frames through the lanes, latency removed: the `i`-th frame written is the
 /// processed `i`-th frame read. `read(mix, refs, n)` fills the first `n` frames of every mix
 /// and reference channel (silence past their ends); `write(channels)` takes finished frames;
 /// `progress(done, total)` follows the frames.
 pub fn stream(
-    plan: Plan,
+    plan: &mut Plan,
     frames: usize,
     mut read: impl FnMut(&mut [Vec<f32>], &mut [Vec<f32>], usize) -> Result<(), RenderError>,
     mut write: impl FnMut(&[&[f32]]) -> Result<(), RenderError>,
     progress: &mut impl FnMut(usize, usize),
 ) -> Result<(), RenderError> {
     let Plan { lanes, main_channels, ref_channels } = plan;
+    let (main_channels, ref_channels) = (*main_channels, *ref_channels);
     let latency = lanes.first().map_or(0, |l| l.engine.latency());
     // The engine has to be fed `latency` frames of silence past the end to give out the last ones.
     let total = frames + latency;
@@ -90,7 +101,7 @@ pub fn stream(
     std::thread::scope(|scope| {
         let mut links: Vec<(SyncSender<Block>, Receiver<Block>, Vec<Block>)> = Vec::new();
         let mut owners = Vec::new();
-        for mut lane in lanes {
+        for lane in lanes.iter_mut() {
             let (to_lane, inbox) = sync_channel::<Block>(DEPTH);
             let (outbox, from_lane) = sync_channel::<Block>(DEPTH);
             let pool = (0..DEPTH).map(|_| Block { main: vec![vec![0.0; BLOCK]; lane.main.len()], refs: vec![vec![0.0; BLOCK]; lane.refs.len()], len: 0 }).collect();
