@@ -1075,7 +1075,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
             crate::nice_debug_assert_eq!(data.symbolicSampleSize, K_SYMBOLIC_SAMPLE_SIZE_32);
             crate::nice_debug_assert!(data.numSamples >= 0);
 
-            let total_buffer_len = data.numSamples as usize;
+            let total_buffer_len = data.numSamples.max(0) as usize;
 
             let current_audio_io_layout = self.inner.current_audio_io_layout.load();
             let has_main_input = current_audio_io_layout.main_input_channels.is_some();
@@ -1428,7 +1428,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                 let audio_output = &*data.outputs;
                                 let ptrs =
                                     NonNull::new(audio_output.__field0.channelBuffers32).unwrap();
-                                let num_channels = audio_output.numChannels as usize;
+                                let num_channels = audio_output.numChannels.max(0) as usize;
 
                                 *buffer_source.main_output_channel_pointers =
                                     Some(ChannelPointers { ptrs, num_channels });
@@ -1442,7 +1442,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                 let audio_input = &*data.inputs;
                                 let ptrs =
                                     NonNull::new(audio_input.__field0.channelBuffers32).unwrap();
-                                let num_channels = audio_input.numChannels as usize;
+                                let num_channels = audio_input.numChannels.max(0) as usize;
 
                                 *buffer_source.main_input_channel_pointers =
                                     Some(ChannelPointers { ptrs, num_channels });
@@ -1462,7 +1462,8 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     let audio_input = &*data.inputs.add(aux_input_idx);
                                     match NonNull::new(audio_input.__field0.channelBuffers32) {
                                         Some(ptrs) => {
-                                            let num_channels = audio_input.numChannels as usize;
+                                            let num_channels =
+                                                audio_input.numChannels.max(0) as usize;
 
                                             *aux_input_channel_pointers =
                                                 Some(ChannelPointers { ptrs, num_channels });
@@ -1486,7 +1487,8 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     let audio_output = &*data.outputs.add(aux_output_idx);
                                     match NonNull::new(audio_output.__field0.channelBuffers32) {
                                         Some(ptrs) => {
-                                            let num_channels = audio_output.numChannels as usize;
+                                            let num_channels =
+                                                audio_output.numChannels.max(0) as usize;
 
                                             *aux_output_channel_pointers =
                                                 Some(ChannelPointers { ptrs, num_channels });
