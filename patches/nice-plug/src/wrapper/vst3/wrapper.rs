@@ -1098,12 +1098,12 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
         process_wrapper(|| {
             // We need to handle incoming automation first
             let data = unsafe { &*data };
-            let sample_rate = self
-                .inner
-                .current_buffer_config
-                .load()
-                .expect("Process call without prior setup call")
-                .sample_rate;
+            // A process call without a prior setup call is refused: panicking here would abort
+            // the host
+            let Some(buffer_config) = self.inner.current_buffer_config.load() else {
+                return kResultFalse;
+            };
+            let sample_rate = buffer_config.sample_rate;
 
             crate::nice_debug_assert!(data.numInputs >= 0 && data.numOutputs >= 0);
             crate::nice_debug_assert_eq!(data.symbolicSampleSize, K_SYMBOLIC_SAMPLE_SIZE_32);
