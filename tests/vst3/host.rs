@@ -214,14 +214,15 @@ impl Drop for Plugin {
 
 /// One `process` call's buffers, owned here so that a test can damage any part of it:
 /// `data` points into `in_buses`/`out_buses`, which point into `in_ptrs`/`out_ptrs`, which
-/// point into `in_samples`/`out_samples`.
+/// point into the input and output samples.
 pub struct Call {
     pub data: ProcessData,
     pub in_buses: Vec<AudioBusBuffers>,
     pub out_buses: Vec<AudioBusBuffers>,
     pub in_ptrs: Vec<Vec<*mut f32>>,
     pub out_ptrs: Vec<Vec<*mut f32>>,
-    pub in_samples: Vec<Vec<Vec<f32>>>,
+    /// Owns what `in_ptrs` point to; read only through them.
+    _in_samples: Vec<Vec<Vec<f32>>>,
     pub out_samples: Vec<Vec<Vec<f32>>>,
 }
 
@@ -253,7 +254,7 @@ impl Call {
         };
         // Moving the vectors moves their headers, not their heap buffers, so every pointer
         // taken above stays valid.
-        Call { data, in_buses, out_buses, in_ptrs, out_ptrs, in_samples, out_samples }
+        Call { data, in_buses, out_buses, in_ptrs, out_ptrs, _in_samples: in_samples, out_samples }
     }
 
     /// Processes in place, as JUCE-based hosts do: each main output channel is the main input's.
