@@ -86,6 +86,15 @@ impl Plugin for Residue {
             names: PortNames { layout: Some("Mono"), aux_inputs: &["Sidechain"], ..PortNames::const_default() },
             ..AudioIOLayout::const_default()
         },
+        // A mono track whose bleeding source was recorded in stereo; also what a VST3 host asks
+        // for when it makes the track mono and keeps the sidechain as it was.
+        AudioIOLayout {
+            main_input_channels: MONO,
+            main_output_channels: MONO,
+            aux_input_ports: &[new_nonzero_u32(2)],
+            names: PortNames { layout: Some("Mono, stereo sidechain"), aux_inputs: &["Sidechain"], ..PortNames::const_default() },
+            ..AudioIOLayout::const_default()
+        },
     ];
 
     type Editor = ResidueEditor;

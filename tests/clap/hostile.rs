@@ -7,7 +7,7 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use super::host::{self, Loaded};
 use super::{diff_db, example, RATE};
 
-const LAYOUTS: [(&str, usize, usize); 3] = [("Stereo", 2, 2), ("Stereo, mono sidechain", 2, 1), ("Mono", 1, 1)];
+const LAYOUTS: [(&str, usize, usize); 4] = [("Stereo", 2, 2), ("Stereo, mono sidechain", 2, 1), ("Mono", 1, 1), ("Mono, stereo sidechain", 1, 2)];
 
 fn in_layout(name: &str) -> Loaded {
     let mut p = Loaded::new();

@@ -62,7 +62,7 @@ fn descriptor_ports_and_parameters() {
     let outputs = p.ports(false);
     assert_eq!((outputs.len(), outputs[0].channels), (1, 2));
     let configs: Vec<String> = p.configs().into_iter().map(|c| c.1).collect();
-    assert_eq!(configs, ["Stereo", "Stereo, mono sidechain", "Mono"]);
+    assert_eq!(configs, ["Stereo", "Stereo, mono sidechain", "Mono", "Mono, stereo sidechain"]);
 
     let params = p.params();
     let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
@@ -128,10 +128,11 @@ fn every_layout_processes_like_the_engine() {
     let (mix, reference) = example();
     let stereo_main = vec![mix.clone(), mix.iter().map(|x| 0.8 * x).collect()];
     let stereo_ref = vec![reference.clone(), reference.iter().map(|x| 0.9 * x).collect()];
-    let layouts: [(&str, Vec<Vec<f32>>, Vec<Vec<f32>>); 3] = [
-        ("Stereo", stereo_main.clone(), stereo_ref),
+    let layouts: [(&str, Vec<Vec<f32>>, Vec<Vec<f32>>); 4] = [
+        ("Stereo", stereo_main.clone(), stereo_ref.clone()),
         ("Stereo, mono sidechain", stereo_main, vec![reference.clone()]),
         ("Mono", vec![mix.clone()], vec![reference.clone()]),
+        ("Mono, stereo sidechain", vec![mix.clone()], stereo_ref),
     ];
     for (name, main, refs) in layouts {
         let mut p = Loaded::new();

@@ -1,6 +1,13 @@
 """The built Residue.vst3 in two real VST3 hosts: DawDreamer (with a routed sidechain) and
-pedalboard (no sidechain support, but latency compensation and named parameters)."""
+pedalboard (no sidechain support, but latency compensation and named parameters). Both are
+built on JUCE, which asks for bus arrangements other than the declared layouts (a mono track, a
+sidechain bus switched off) and then processes anyway."""
+import signal
+import subprocess
+import sys
+
 import numpy as np
+import pytest
 
 from conftest import diff_db, render
 
@@ -65,3 +72,82 @@ def test_pedalboard_loads_with_named_parameters_and_compensates_latency(vst3):
         y = plugin(x, 48000)
         assert int(np.argmax(np.abs(y[0]))) == 100, f"fft {fft}"
         assert diff_db(y, x) < -100, f"fft {fft}: pass-through without a sidechain"
+
+
+def in_child(probe, *args):
+    """Runs a host script in a child process: if the plugin crashes the host, that fails the
+    test instead of killing pytest."""
+    run = subprocess.run([sys.executable, "-c", probe, *map(str, args)], capture_output=True, text=True, timeout=300)
+    died = f" ({signal.Signals(-run.returncode).name})" if run.returncode < 0 else ""
+    assert run.returncode == 0, f"the host exited with {run.returncode}{died}:\n{run.stderr[-2000:]}"
+
+
+# pedalboard makes the main bus as wide as the buffer (asking Residue for a mono track when the
+# buffer has one channel) and switches the sidechain bus off.
+PEDALBOARD_PROBE = r"""
+import sys
+import numpy as np
+import pedalboard
+plugin = pedalboard.load_plugin(sys.argv[1])
+plugin.fft_size = sys.argv[4]
+np.save(sys.argv[3], plugin(np.load(sys.argv[2]), 44100))
+"""
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("fft", ["1024", "4096"])
+def test_pedalboard_passes_mono_and_stereo_tracks_through(vst3, example, tmp_path, channels, fft):
+    mix, _, rate = example
+    assert rate == 44100
+    x = np.stack([mix[: 3 * rate] * (1.0 - 0.2 * c) for c in range(channels)]).astype(np.float32)
+    np.save(tmp_path / "in.npy", x)
+    in_child(PEDALBOARD_PROBE, vst3, tmp_path / "in.npy", tmp_path / "out.npy", fft)
+    y = np.load(tmp_path / "out.npy")
+    assert y.shape == x.shape, f"{y.shape} out for {x.shape} in"
+    assert np.all(np.isfinite(y))
+    # No sidechain: the track passes through, and pedalboard removes the latency.
+    for c in range(channels):
+        d = diff_db(y[c], x[c])
+        print(f"pedalboard, {channels} channel(s), FFT {fft}, channel {c}: {d:.1f} dB from the input")
+        assert d < -100, f"channel {c}: {d:.1f} dB, not a pass-through"
+
+
+# DawDreamer with the track, and optionally a sidechain source whose bus is switched off
+# (JUCE's disableNonMainBuses: activateBus(false), then null channel pointers for that bus).
+DAWDREAMER_PROBE = r"""
+import sys
+import numpy as np
+import dawdreamer as daw
+vst3, rate, main_path, side_path, out_path = sys.argv[1:]
+engine = daw.RenderEngine(int(rate), 512)
+main = np.load(main_path)
+graph = [(engine.make_playback_processor("main", main), [])]
+plugin = engine.make_plugin_processor("residue", vst3)
+if side_path == "-":
+    graph.append((plugin, ["main"]))
+else:
+    assert plugin.disable_nonmain_buses()
+    graph += [(engine.make_playback_processor("sc", np.load(side_path)), []), (plugin, ["main", "sc"])]
+engine.load_graph(graph)
+engine.render((main.shape[1] + 5119) / int(rate) + 0.1)
+np.save(out_path, engine.get_audio())
+"""
+
+
+@pytest.mark.parametrize("route", ["no sidechain connected", "sidechain connected, bus switched off"])
+def test_dawdreamer_without_a_sidechain_passes_the_track_through(vst3, example, tmp_path, route):
+    mix, ref, rate = example
+    main = np.stack([mix[: 3 * rate], 0.8 * mix[: 3 * rate]])
+    np.save(tmp_path / "main.npy", main)
+    np.save(tmp_path / "side.npy", np.stack([ref[: 3 * rate], 0.9 * ref[: 3 * rate]]))
+    side = "-" if route == "no sidechain connected" else tmp_path / "side.npy"
+    in_child(DAWDREAMER_PROBE, vst3, rate, tmp_path / "main.npy", side, tmp_path / "out.npy")
+    out = np.load(tmp_path / "out.npy")
+    latency = 4095 + 1024
+    assert np.all(np.isfinite(out))
+    # DawDreamer does not compensate latency: the input comes out `latency` samples late.
+    assert np.max(np.abs(out[:, :latency])) < 1e-6, "sound before the latency"
+    for c in range(2):
+        d = diff_db(out[c, latency : latency + main.shape[1]], main[c])
+        print(f"DawDreamer, {route}, channel {c}: {d:.1f} dB from the delayed input")
+        assert d < -100, f"channel {c}: {d:.1f} dB, not a pass-through"

@@ -71,6 +71,22 @@ pub struct ChannelPointers {
     pub num_channels: usize,
 }
 
+impl ChannelPointers {
+    /// The host's buffer for one channel, or `None` past the channel count it gave or where it
+    /// gave a null pointer (which VST3 allows for an inactive bus).
+    ///
+    /// # Safety
+    ///
+    /// `ptrs` must point to at least `num_channels` channel pointers.
+    unsafe fn channel(&self, channel_idx: usize) -> Option<*mut f32> {
+        if channel_idx >= self.num_channels {
+            return None;
+        }
+        let ptr = unsafe { *self.ptrs.as_ptr().add(channel_idx) };
+        (!ptr.is_null()).then_some(ptr)
+    }
+}
+
 impl BufferManager {
     /// Initialize managed buffers for a specific audio IO layout. The actual buffers can be set up
     /// using channel pointer data using [`create_buffers()`][Self::create_buffers()].
@@ -157,9 +173,8 @@ impl BufferManager {
     /// sample accurate automation. If any of the outputs are missing because the host hasn't
     /// provided enough channels or outputs, then they will be replaced by empty slices.
     ///
-    /// # Panics
-    ///
-    /// May panic if one of the inner channel pointers is a null pointer.
+    /// The host's channel counts are not trusted: channels beyond the layout's are ignored, and
+    /// missing channels and null channel pointers are treated as absent.
     ///
     /// # Safety
     ///
@@ -183,84 +198,50 @@ impl BufferManager {
             aux_output_channel_pointers: &mut self.aux_output_channel_pointers,
         });
 
-        // The main buffer points directly to the main output pointers
+        // The main buffer points directly to the main output pointers. A channel the host gave
+        // no buffer for (beyond its channel count, or a null pointer) stays an empty slice, which
+        // keeps the wrapper from calling the plugin with it.
         unsafe {
             self.main_buffer.set_slices(num_samples, |output_slices| {
-                match self.main_output_channel_pointers {
-                    Some(output_channel_pointers) => {
-                        crate::nice_debug_assert_eq!(
-                            output_slices.len(),
-                            output_channel_pointers.num_channels
-                        );
-                        for (channel_idx, output_slice) in output_slices
-                            .iter_mut()
-                            .enumerate()
-                            .take(output_channel_pointers.num_channels)
-                        {
-                            let output_channel_pointer =
-                                output_channel_pointers.ptrs.as_ptr().add(channel_idx);
-
-                            *output_slice = std::slice::from_raw_parts_mut(
-                                (*output_channel_pointer).add(sample_offset),
-                                num_samples,
-                            );
+                for (channel_idx, output_slice) in output_slices.iter_mut().enumerate() {
+                    *output_slice = match self
+                        .main_output_channel_pointers
+                        .and_then(|pointers| pointers.channel(channel_idx))
+                    {
+                        Some(ptr) => {
+                            std::slice::from_raw_parts_mut(ptr.add(sample_offset), num_samples)
                         }
-
-                        // If the caller/host should have provided buffer pointers but didn't then we
-                        // must get rid of any dangling slices
-                        output_slices[output_channel_pointers.num_channels..].fill_with(|| &mut [])
-                    }
-                    None => {
-                        crate::nice_debug_assert_eq!(output_slices.len(), 0);
-
-                        // Same as above
-                        output_slices.fill_with(|| &mut [])
-                    }
+                        None => &mut [],
+                    };
                 }
             });
         }
 
         // Since nice-plug processes audio in-place, main input data needs to be copied to the main
-        // output buffers
-        if let (Some(input_channel_pointers), Some(output_channel_pointers)) = (
-            self.main_input_channel_pointers,
-            self.main_output_channel_pointers,
-        ) {
+        // output buffers. Output channels with no matching input channel (no input bus, fewer
+        // channels, null pointers) are filled with zeroes since they'd otherwise hold whatever
+        // the host left in them.
+        if self.main_output_channel_pointers.is_some() {
+            let input_channel_pointers = self.main_input_channel_pointers;
             unsafe {
                 self.main_buffer.set_slices(num_samples, |output_slices| {
-                    for (channel_idx, output_slice) in output_slices
-                        .iter_mut()
-                        .enumerate()
-                        .take(input_channel_pointers.num_channels)
-                    {
-                        let input_channel_pointer =
-                            *input_channel_pointers.ptrs.as_ptr().add(channel_idx);
-                        debug_assert!(channel_idx < output_channel_pointers.num_channels);
-                        let output_channel_pointer =
-                            *output_channel_pointers.ptrs.as_ptr().add(channel_idx);
-
-                        // If the host processes the main IO out of place then the inputs need to be
-                        // copied to the output buffers. Otherwise the input should already be there.
-                        if input_channel_pointer != output_channel_pointer {
-                            output_slice.copy_from_slice(std::slice::from_raw_parts_mut(
-                                input_channel_pointer.add(sample_offset),
-                                num_samples,
-                            ))
+                    for (channel_idx, output_slice) in output_slices.iter_mut().enumerate() {
+                        match input_channel_pointers
+                            .and_then(|pointers| pointers.channel(channel_idx))
+                        {
+                            // If the host processes the main IO in place then the input is already
+                            // there. Otherwise it needs to be copied to the output buffers.
+                            Some(input)
+                                if input.add(sample_offset) == output_slice.as_mut_ptr() => {}
+                            Some(input) if !output_slice.is_empty() => output_slice
+                                .copy_from_slice(std::slice::from_raw_parts(
+                                    input.add(sample_offset),
+                                    num_samples,
+                                )),
+                            _ => output_slice.fill(0.0),
                         }
                     }
                 });
-            }
-
-            // Any excess channels will need to be filled with zeroes since they'd otherwise point
-            // to whatever was left in the buffer
-            if input_channel_pointers.num_channels < output_channel_pointers.num_channels {
-                unsafe {
-                    self.main_buffer.set_slices(num_samples, |output_slices| {
-                        for slice in &mut output_slices[input_channel_pointers.num_channels..] {
-                            slice.fill(0.0);
-                        }
-                    });
-                }
             }
         }
 
@@ -275,45 +256,18 @@ impl BufferManager {
             )
         {
             // Since these buffers are backed by our own storage, we can fill them with zeroes if
-            // the pointers are missing for whatever reason that might be
-            crate::nice_debug_assert!(input_channel_pointers.is_some());
-            match input_channel_pointers {
-                Some(input_channel_pointers) => {
-                    crate::nice_debug_assert_eq!(
-                        input_channel_pointers.num_channels,
-                        input_storage.len()
-                    );
-                    for (channel_idx, channel) in input_storage
-                        .iter_mut()
-                        .enumerate()
-                        .take(input_channel_pointers.num_channels)
-                    {
-                        let input_channel_pointer =
-                            unsafe { input_channel_pointers.ptrs.as_ptr().add(channel_idx) };
-
-                        crate::nice_debug_assert!(num_samples <= channel.capacity());
-                        channel.resize(num_samples, 0.0);
-                        channel.copy_from_slice(unsafe {
-                            std::slice::from_raw_parts_mut(
-                                (*input_channel_pointer).add(sample_offset),
-                                num_samples,
-                            )
-                        })
-                    }
-
-                    // In case we were provided too few channels we'll fill the rest with zeroes to
-                    // avoid unexpected situations
-                    for channel in input_storage
-                        .iter_mut()
-                        .skip(input_channel_pointers.num_channels)
-                    {
-                        channel.fill(0.0);
-                    }
-                }
-                None => {
-                    for channel in input_storage.iter_mut() {
-                        channel.fill(0.0);
-                    }
+            // the pointers are missing for whatever reason that might be: no buffers for the bus,
+            // too few channels, or null channel pointers (an inactive bus).
+            for (channel_idx, channel) in input_storage.iter_mut().enumerate() {
+                crate::nice_debug_assert!(num_samples <= channel.capacity());
+                channel.resize(num_samples, 0.0);
+                match input_channel_pointers
+                    .and_then(|pointers| unsafe { pointers.channel(channel_idx) })
+                {
+                    Some(ptr) => channel.copy_from_slice(unsafe {
+                        std::slice::from_raw_parts(ptr.add(sample_offset), num_samples)
+                    }),
+                    None => channel.fill(0.0),
                 }
             }
             unsafe {
@@ -341,41 +295,22 @@ impl BufferManager {
         {
             unsafe {
                 output_buffer.set_slices(num_samples, |output_slices| {
-                    match output_channel_pointers {
-                        Some(output_channel_pointers) => {
-                            crate::nice_debug_assert_eq!(
-                                output_slices.len(),
-                                output_channel_pointers.num_channels
-                            );
-                            for (channel_idx, output_slice) in output_slices
-                                .iter_mut()
-                                .enumerate()
-                                .take(output_channel_pointers.num_channels)
-                            {
-                                let output_channel_pointer =
-                                    output_channel_pointers.ptrs.as_ptr().add(channel_idx);
-
-                                *output_slice = std::slice::from_raw_parts_mut(
-                                    (*output_channel_pointer).add(sample_offset),
+                    for (channel_idx, output_slice) in output_slices.iter_mut().enumerate() {
+                        *output_slice = match output_channel_pointers
+                            .and_then(|pointers| pointers.channel(channel_idx))
+                        {
+                            Some(ptr) => {
+                                let slice = std::slice::from_raw_parts_mut(
+                                    ptr.add(sample_offset),
                                     num_samples,
                                 );
-
-                                // The host may not zero out the buffers, and assume the plugin always
-                                // write something there
-                                output_slice.fill(0.0);
+                                // The host may not zero out the buffers, and assume the plugin
+                                // always write something there
+                                slice.fill(0.0);
+                                slice
                             }
-
-                            // If the caller/host should have provided buffer pointers but didn't then
-                            // we must get rid of any dangling slices
-                            output_slices[output_channel_pointers.num_channels..]
-                                .fill_with(|| &mut [])
-                        }
-                        None => {
-                            crate::nice_debug_assert_eq!(output_slices.len(), 0);
-
-                            // Same as above
-                            output_slices.fill_with(|| &mut [])
-                        }
+                            None => &mut [],
+                        };
                     }
                 });
             }

@@ -98,6 +98,15 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     /// IO layout is chosen as the default. Because of the way VST3 works it's not possible to
     /// change the number of busses from that default, only the channel counts can change.
     pub current_audio_io_layout: AtomicCell<AudioIOLayout>,
+    /// Audio input buses the host switched off with `IComponent::activateBus()`, one bit per bus
+    /// index. The host's buffers for them, if it passes any, are not audio the plugin should
+    /// hear (VST3 lets them be null), so the plugin gets silence instead. Buses past the 32nd are
+    /// always listened to.
+    pub inactive_inputs: AtomicU32,
+    /// Auxiliary audio input buses the host gave an empty arrangement (`kEmpty`) in
+    /// `IAudioProcessor::setBusArrangements()`: it will not feed them. One bit per bus index,
+    /// like `inactive_inputs`; they are reported back with zero channels and heard as silence.
+    pub empty_inputs: AtomicU32,
     /// The current buffer configuration, containing the sample rate and the maximum block size.
     /// Will be set in `IAudioProcessor::setupProcessing()`.
     pub current_buffer_config: AtomicCell<Option<BufferConfig>>,
@@ -356,6 +365,8 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             current_audio_io_layout: AtomicCell::new(
                 P::AUDIO_IO_LAYOUTS.first().copied().unwrap_or_default(),
             ),
+            inactive_inputs: AtomicU32::new(0),
+            empty_inputs: AtomicU32::new(0),
             current_buffer_config: AtomicCell::new(None),
             current_process_mode: AtomicCell::new(ProcessMode::Realtime),
             #[cfg(feature = "editor")]

@@ -50,6 +50,12 @@ use crate::wrapper::util::buffer_management::{BufferManager, ChannelPointers};
 use crate::wrapper::util::{clamp_input_event_timing, process_wrapper};
 use crate::wrapper::vst3::Vst3Plugin;
 
+/// The bit of an input bus in `WrapperInner::inactive_inputs` and `empty_inputs` (none past
+/// the 32nd bus).
+fn input_bus_bit(index: usize) -> u32 {
+    if index < 32 { 1 << index } else { 0 }
+}
+
 #[allow(clippy::unnecessary_cast)]
 const K_SYMBOLIC_SAMPLE_SIZE_32: i32 = vst3::Steinberg::Vst::SymbolicSampleSizes_::kSample32 as i32;
 #[allow(clippy::unnecessary_cast)]
@@ -208,6 +214,12 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                     info.busType = K_BUS_TYPE_AUX;
                     info.channelCount =
                         current_audio_io_layout.aux_input_ports[aux_input_idx].get() as i32;
+                    if self.inner.empty_inputs.load(Ordering::Relaxed)
+                        & input_bus_bit(index as usize)
+                        != 0
+                    {
+                        info.channelCount = 0;
+                    }
                     u16strlcpy(
                         &mut info.name,
                         &current_audio_io_layout
@@ -349,12 +361,12 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
         type_: vst3::Steinberg::Vst::MediaType,
         dir: vst3::Steinberg::Vst::BusDirection,
         index: int32,
-        _state: TBool,
+        state: TBool,
     ) -> tresult {
         let current_audio_io_layout = self.inner.current_audio_io_layout.load();
 
-        // We don't support this, but the validator will get very angry with us if we let it know
-        // that
+        // Only inactive audio inputs change anything: the process call then ignores whatever the
+        // host passes for them
         match (type_, dir, index) {
             (t, d, _) if t == K_MEDIA_TYPE_AUDIO && d == K_BUS_DIRECTION_INPUT => {
                 let main_busses = if current_audio_io_layout.main_input_channels.is_some() {
@@ -365,6 +377,14 @@ impl<P: Vst3Plugin> IComponentTrait for Wrapper<P> {
                 let aux_busses = current_audio_io_layout.aux_input_ports.len() as i32;
 
                 if (0..main_busses + aux_busses).contains(&index) {
+                    let bit = input_bus_bit(index as usize);
+                    if state != 0 {
+                        self.inner
+                            .inactive_inputs
+                            .fetch_and(!bit, Ordering::Relaxed);
+                    } else {
+                        self.inner.inactive_inputs.fetch_or(bit, Ordering::Relaxed);
+                    }
                     kResultOk
                 } else {
                     kInvalidArgument
@@ -855,7 +875,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                 // NOTE: We completely ignore the speaker arrangements and only look at the channel
                 //       counts here. This may cause issues at some point, but it works for now.
                 let has_main_input = layout.main_input_channels.is_some();
-                let aux_input_start_idx = if has_main_input { 0 } else { 1 };
+                let aux_input_start_idx = if has_main_input { 1 } else { 0 };
                 if has_main_input
                     && unsafe {
                         (*inputs).count_ones() != layout.main_input_channels.unwrap().get()
@@ -864,16 +884,17 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                     return false;
                 }
                 for (aux_input_idx, channel_count) in layout.aux_input_ports.iter().enumerate() {
-                    if unsafe {
-                        (*inputs.add(aux_input_idx + aux_input_start_idx)).count_ones()
-                            != channel_count.get()
-                    } {
+                    // An empty arrangement says the host will not feed this bus, which any
+                    // channel count allows
+                    let requested =
+                        unsafe { (*inputs.add(aux_input_idx + aux_input_start_idx)).count_ones() };
+                    if requested != 0 && requested != channel_count.get() {
                         return false;
                     }
                 }
 
                 let has_main_output = layout.main_output_channels.is_some();
-                let aux_output_start_idx = if has_main_output { 0 } else { 1 };
+                let aux_output_start_idx = if has_main_output { 1 } else { 0 };
                 if unsafe {
                     (*outputs).count_ones()
                         != layout
@@ -901,6 +922,13 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                 // This layout is used from hereon onwards, at least until this function is called
                 // again
                 self.inner.current_audio_io_layout.store(layout);
+                let aux_input_start_idx = layout.main_input_channels.is_some() as usize;
+                let empty_inputs = (aux_input_start_idx..num_ins as usize)
+                    .filter(|&bus| unsafe { *inputs.add(bus) } == 0)
+                    .fold(0, |mask, bus| mask | input_bus_bit(bus));
+                self.inner
+                    .empty_inputs
+                    .store(empty_inputs, Ordering::Relaxed);
 
                 kResultOk
             }
@@ -941,7 +969,13 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
             if index == 0 && has_main_input {
                 current_audio_io_layout.main_input_channels.unwrap().get()
             } else if aux_input_idx < current_audio_io_layout.aux_input_ports.len() {
-                current_audio_io_layout.aux_input_ports[aux_input_idx].get()
+                if self.inner.empty_inputs.load(Ordering::Relaxed) & input_bus_bit(index as usize)
+                    != 0
+                {
+                    0
+                } else {
+                    current_audio_io_layout.aux_input_ports[aux_input_idx].get()
+                }
             } else {
                 return kInvalidArgument;
             }
@@ -1064,24 +1098,29 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
         process_wrapper(|| {
             // We need to handle incoming automation first
             let data = unsafe { &*data };
-            let sample_rate = self
-                .inner
-                .current_buffer_config
-                .load()
-                .expect("Process call without prior setup call")
-                .sample_rate;
+            // A process call without a prior setup call is refused: panicking here would abort
+            // the host
+            let Some(buffer_config) = self.inner.current_buffer_config.load() else {
+                return kResultFalse;
+            };
+            let sample_rate = buffer_config.sample_rate;
 
             crate::nice_debug_assert!(data.numInputs >= 0 && data.numOutputs >= 0);
             crate::nice_debug_assert_eq!(data.symbolicSampleSize, K_SYMBOLIC_SAMPLE_SIZE_32);
             crate::nice_debug_assert!(data.numSamples >= 0);
 
-            let total_buffer_len = data.numSamples as usize;
+            let total_buffer_len = data.numSamples.max(0) as usize;
 
             let current_audio_io_layout = self.inner.current_audio_io_layout.load();
             let has_main_input = current_audio_io_layout.main_input_channels.is_some();
             let has_main_output = current_audio_io_layout.main_output_channels.is_some();
             let aux_input_start_idx = if has_main_input { 1 } else { 0 };
             let aux_output_start_idx = if has_main_output { 1 } else { 0 };
+            // Input buses switched off or set to an empty arrangement are silence, whatever the
+            // host passes for them
+            let unused_inputs = self.inner.inactive_inputs.load(Ordering::Relaxed)
+                | self.inner.empty_inputs.load(Ordering::Relaxed);
+            let is_unused_input = |bus: usize| unused_inputs & input_bus_bit(bus) != 0;
 
             // NOTE: VST3 hosts may trigger a 'parameter flush' by calling the process function for
             //       0 input samples. If this is the case then we'll only handle events and skip all
@@ -1428,7 +1467,7 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                 let audio_output = &*data.outputs;
                                 let ptrs =
                                     NonNull::new(audio_output.__field0.channelBuffers32).unwrap();
-                                let num_channels = audio_output.numChannels as usize;
+                                let num_channels = audio_output.numChannels.max(0) as usize;
 
                                 *buffer_source.main_output_channel_pointers =
                                     Some(ChannelPointers { ptrs, num_channels });
@@ -1438,11 +1477,12 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                 && !data.inputs.is_null()
                                 && !(*data.inputs).__field0.channelBuffers32.is_null()
                                 && has_main_input
+                                && !is_unused_input(0)
                             {
                                 let audio_input = &*data.inputs;
                                 let ptrs =
                                     NonNull::new(audio_input.__field0.channelBuffers32).unwrap();
-                                let num_channels = audio_input.numChannels as usize;
+                                let num_channels = audio_input.numChannels.max(0) as usize;
 
                                 *buffer_source.main_input_channel_pointers =
                                     Some(ChannelPointers { ptrs, num_channels });
@@ -1455,14 +1495,18 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     .enumerate()
                                 {
                                     let aux_input_idx = aux_input_no + aux_input_start_idx;
-                                    if aux_input_idx > data.numOutputs as usize {
+                                    if aux_input_idx >= data.numInputs.max(0) as usize {
                                         break;
+                                    }
+                                    if is_unused_input(aux_input_idx) {
+                                        continue;
                                     }
 
                                     let audio_input = &*data.inputs.add(aux_input_idx);
                                     match NonNull::new(audio_input.__field0.channelBuffers32) {
                                         Some(ptrs) => {
-                                            let num_channels = audio_input.numChannels as usize;
+                                            let num_channels =
+                                                audio_input.numChannels.max(0) as usize;
 
                                             *aux_input_channel_pointers =
                                                 Some(ChannelPointers { ptrs, num_channels });
@@ -1479,14 +1523,15 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                                     .enumerate()
                                 {
                                     let aux_output_idx = aux_output_no + aux_output_start_idx;
-                                    if aux_output_idx > data.numOutputs as usize {
+                                    if aux_output_idx >= data.numOutputs.max(0) as usize {
                                         break;
                                     }
 
                                     let audio_output = &*data.outputs.add(aux_output_idx);
                                     match NonNull::new(audio_output.__field0.channelBuffers32) {
                                         Some(ptrs) => {
-                                            let num_channels = audio_output.numChannels as usize;
+                                            let num_channels =
+                                                audio_output.numChannels.max(0) as usize;
 
                                             *aux_output_channel_pointers =
                                                 Some(ChannelPointers { ptrs, num_channels });
