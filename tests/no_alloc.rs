@@ -195,3 +195,79 @@ fn the_first_callbacks_map_no_new_memory() {
     assert!(engine.analysis().serial > 40, "frames were processed");
     assert!(faults <= 2, "{faults} page faults in 2 s of first callbacks");
 }
+
+/// What was learned travels to and from the host's saved state without the audio thread
+/// allocating: the plugin's audio-side sequence (take a loaded profile, process, publish a copy,
+/// now and then a relearn), while the main thread saves and loads state on its own thread.
+#[test]
+fn the_learned_profile_travels_without_allocating_on_the_audio_thread() {
+    use nice_plug::params::persist::PersistentField;
+    use residue::session::{Loaded, ProfileStore, SavedProfile};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let rate = 44100.0;
+    let config = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![1], max_window: 16384 };
+    let store = Arc::new(ProfileStore::new(2, 16, 16384 / 2 + 1));
+    let mut link = store.take_link().unwrap();
+    let mut engine = Engine::new(&config, 4096, 4, Settings { tail_frames: 4, ..Settings::default() }).unwrap();
+    let len = 441_000;
+    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let (mut left, mut right) = (signal.clone(), signal.clone());
+    let reference: Vec<f32> = signal.iter().map(|x| 0.5 * x).collect();
+    // A profile to load: this engine's own after a second of audio, saved as a host saves it.
+    engine.process(&mut [&mut left[..44100], &mut right[..44100]], &[&reference[..44100]]);
+    link.publish(&engine, 44100, true);
+    let saved = PersistentField::map(&*store, |v: &SavedProfile| serde_json::to_string(v).unwrap());
+    assert!(saved.contains("\"sample_rate\":44100"), "{}", &saved[..200.min(saved.len())]);
+    let stop = Arc::new(AtomicBool::new(false));
+    let host = {
+        let (stop, store) = (stop.clone(), store.clone());
+        std::thread::spawn(move || {
+            let mut loads = 0;
+            while !stop.load(Ordering::Acquire) {
+                let profile: SavedProfile = serde_json::from_str(&saved).unwrap();
+                PersistentField::set(&*store, profile);
+                loads += 1;
+                let _ = PersistentField::map(&*store, |v: &SavedProfile| serde_json::to_string(v).unwrap());
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            loads
+        })
+    };
+    let before = allocations();
+    let (mut at, mut taken) = (44100, 0);
+    // Through the signal at least once, and on (round again) until the host's loads came in.
+    let started = std::time::Instant::now();
+    for (i, n) in [64usize, 512, 1000, 4096, 33].iter().cycle().enumerate() {
+        if at >= len {
+            if taken >= 5 || started.elapsed().as_secs() > 60 {
+                break;
+            }
+            at = 44100;
+        }
+        let n = (*n).min(len - at);
+        match link.take_loaded() {
+            Some(Loaded::Profile(p)) => {
+                engine.load_profile(p);
+                taken += 1;
+            }
+            Some(Loaded::Forget) => engine.relearn(),
+            _ => {}
+        }
+        if i % 97 == 0 {
+            engine.relearn();
+        }
+        engine.process(&mut [&mut left[at..at + n], &mut right[at..at + n]], &[&reference[at..at + n]]);
+        link.publish(&engine, n, i % 13 == 0);
+        if i % 50 == 0 {
+            std::thread::sleep(std::time::Duration::from_micros(300));
+        }
+        at += n;
+    }
+    let allocated = allocations() - before;
+    stop.store(true, Ordering::Release);
+    let loads = host.join().unwrap();
+    eprintln!("the host loaded state {loads} times; the engine took {taken} profiles");
+    assert_eq!(allocated, 0, "the audio thread allocated {allocated} times");
+    assert!(taken >= 5, "profiles were taken: {taken}");
+}
