@@ -6,8 +6,11 @@
 //! The profile lives in the engine, on the audio thread; the host saves and loads state on its
 //! main thread. Two triple buffers join them, wait-free on both sides:
 //! - out: the audio thread publishes a copy of the profile every [`PUBLISH_SECONDS`] while it
-//!   changes (and when it stops processing); a save writes the newest copy. The plugin also hands
-//!   the profile over directly on deactivation, when nothing runs on the audio thread.
+//!   changes, and as soon as it stops changing (playback stopped: hosts go on calling the plugin
+//!   with silence; Freeze), and when it stops processing; a save writes the newest copy. The
+//!   plugin also hands the profile over directly on deactivation, when nothing runs on the audio
+//!   thread. A save while the fit is learning is at most [`PUBLISH_SECONDS`] behind; once it has
+//!   stopped, exact.
 //! - in: a load hands the audio thread what to take (a profile, or "forget": a state saved
 //!   before anything was learned); it takes it before its next block.
 //!
@@ -62,6 +65,8 @@ pub struct ProfileLink {
     /// Seconds of audio since the last publish, and the engine's learned serial then.
     since_publish: f32,
     published_serial: u64,
+    /// The engine's learned serial after the previous block.
+    seen_serial: u64,
 }
 
 /// The parameters' side: a `#[persist]` field, used on the main thread.
@@ -82,7 +87,7 @@ impl ProfileStore {
         let blank = Published { generation: 0, profile: Profile::with_capacity(channels, pairs, max_bins) };
         let (out, published) = triple_buffer(&blank);
         let (input, incoming) = triple_buffer(&Incoming::default());
-        let link = ProfileLink { out, incoming, generation: 0, since_publish: 0.0, published_serial: u64::MAX };
+        let link = ProfileLink { out, incoming, generation: 0, since_publish: 0.0, published_serial: u64::MAX, seen_serial: u64::MAX };
         Self {
             published: Mutex::new(published),
             incoming: Mutex::new(input),
@@ -141,13 +146,17 @@ impl ProfileLink {
         Some(&incoming.loaded)
     }
 
-    /// Publishes the engine's profile when it changed and the last copy is older than
-    /// [`PUBLISH_SECONDS`] (`samples` were just processed), or, with `now`, whenever it changed.
-    /// No allocation.
+    /// Publishes the engine's profile when it changed and either the last copy is older than
+    /// [`PUBLISH_SECONDS`] (`samples` were just processed) or it has stopped changing (this block
+    /// learned nothing: playback stopped, the sidechain went quiet, Freeze), or, with `now`,
+    /// whenever it changed. So a copy is at most [`PUBLISH_SECONDS`] old while the fit learns,
+    /// and exact once it stops. No allocation.
     pub fn publish(&mut self, engine: &Engine, samples: usize, now: bool) {
         self.since_publish += samples as f32 / engine.sample_rate();
         let serial = engine.learned_serial();
-        if serial == self.published_serial || !(now || self.since_publish >= PUBLISH_SECONDS) {
+        let settled = serial == self.seen_serial;
+        self.seen_serial = serial;
+        if serial == self.published_serial || !(now || settled || self.since_publish >= PUBLISH_SECONDS) {
             return;
         }
         (self.since_publish, self.published_serial) = (0.0, serial);

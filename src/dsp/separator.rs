@@ -110,6 +110,8 @@ pub struct Separator {
     /// Per main channel: seconds of audio the fit has learned from while the reference carried
     /// signal (see [`Separator::confidence`]).
     evidence: Vec<f32>,
+    /// Per main channel: frames in a row whose reference model was silent.
+    quiet: Vec<usize>,
     /// Frames the fit learned from (for readers that copy what was learned when it changes).
     learned: u64,
     isa: Isa,
@@ -137,6 +139,7 @@ impl Separator {
             history: rows(channels * HISTORY),
             frames: 0,
             evidence: vec![0.0; channels],
+            quiet: vec![usize::MAX; channels],
             learned: 0,
             isa: Isa::best(),
             routing: routing.clone(),
@@ -161,6 +164,7 @@ impl Separator {
             row.fill(0.0);
         }
         self.frames = 0;
+        self.quiet.fill(usize::MAX);
     }
 
     /// Forgets what was learned: the fit and its evidence.
@@ -305,8 +309,14 @@ impl Separator {
             if k.taps > 1 {
                 history[now % HISTORY][..bins].copy_from_slice(vref);
             }
-            if learn && vref.iter().any(|&v| v > 0.0) {
+            let heard = vref.iter().any(|&v| v > 0.0);
+            self.quiet[c] = if heard { 0 } else { self.quiet[c].saturating_add(1) };
+            if learn && heard {
                 self.evidence[c] = (self.evidence[c] + a.hop_seconds).min(EVIDENCE_MAX_SECONDS);
+            }
+            // The later taps still hear the reference for a few frames after it fell silent, and
+            // the fit moves with them: that is learning too.
+            if learn && self.quiet[c] <= (k.taps - 1) * k.spacing {
                 self.learned += 1;
             }
         }

@@ -203,3 +203,29 @@ fn a_profile_moves_to_another_fft_size_and_sample_rate() {
     let (sw, sk) = (sdr(t, &w[..second]), sdr(t, &k[..second]));
     assert!(sw > sk + 3.0, "carried-over profile {sw:.1} dB vs cold start {sk:.1} dB");
 }
+
+#[test]
+fn every_change_of_what_was_learned_moves_the_learned_serial() {
+    // The plugin copies the profile for a host's save when the serial moves, and once it stops
+    // moving: a change the serial misses (the later taps still learning after the reference
+    // fell silent) would leave the saved profile behind the engine's.
+    let (mix, reference, _, rate) = example();
+    for tail in [1, 2, 4] {
+        let mut e = engine(rate, 1, &[1], 4096, 4, Settings { tail_frames: tail, ..Settings::default() });
+        let n = (3.0 * rate) as usize;
+        run(&mut e, &[mix[..n].to_vec()], &[reference[..n].to_vec()], &[512]);
+        let (mut profile, mut serial) = (e.profile(), e.learned_serial());
+        // The reference stops; the track goes on.
+        for block in 0..100 {
+            let at = n + block * 512;
+            run(&mut e, &[mix[at..at + 512].to_vec()], &[vec![0.0; 512]], &[512]);
+            let (now, moved) = (e.profile(), e.learned_serial() != serial);
+            assert!(moved || now == profile, "Tail {tail}, block {block}: the profile changed, the serial did not");
+            (profile, serial) = (now, e.learned_serial());
+        }
+        // And once nothing is learned any more, the serial rests (so a copy is taken, exact).
+        let rested = e.learned_serial();
+        run(&mut e, &[mix[n..n + 4096].to_vec()], &[vec![0.0; 4096]], &[512]);
+        assert_eq!(e.learned_serial(), rested, "Tail {tail}: the serial moves on in silence");
+    }
+}

@@ -1,6 +1,7 @@
 """What Residue learned, in a real VST3 host (DawDreamer): a host re-preparing the plugin keeps
 it, and a saved state carries it into a new instance that then sounds exactly like the
-original carrying on."""
+original carrying on. (DawDreamer saves while the plugin is still active, as DAWs do; the state
+then holds the copy the audio thread published once the fit stopped learning.)"""
 import numpy as np
 import soundfile as sf
 
@@ -27,7 +28,9 @@ def instance(vst3, mix, ref):
 
 
 def render(eng, n):
-    eng.render((n + LATENCY) / 44100 + 0.05)
+    # Half a second past the end, as a DAW goes on calling a plugin after the transport stops
+    # (silence in: the fit has stopped learning, and the copy a save takes is exact).
+    eng.render((n + LATENCY) / 44100 + 0.5)
     return eng.get_audio()[:, LATENCY:LATENCY + n]
 
 

@@ -12,7 +12,7 @@ CASES = [
     ("freeze", "1", "On"), ("freeze", "on", "On"), ("freeze", "true", "On"), ("freeze", "0", "Off"), ("freeze", "OFF", "Off"),
     ("output", "removed", "Removed"), ("output", "bleed estimate", "Bleed Estimate"), ("output", "CLEANED", "Cleaned"),
     ("fft_size", "2048", "2048"), ("fft_size", "1k", "1024"), ("fft_size", "16k", "16384"), ("fft_size", "auto", "Auto"),
-    ("mix", "50", "50 %"), ("mix", "50%", "50 %"), ("threshold", "0.3", "0.30"), ("threshold", "30 %", "0.30"),
+    ("mix", "50", "50"), ("mix", "50%", "50"), ("mix", "75 %", "75"), ("threshold", "0.3", "0.30"), ("threshold", "30 %", "0.30"),
     ("alpha", "power", "2.00 (power)"), ("tail", "3", "3 frames"), ("tail", "1 frame", "1 frame"),
 ]
 

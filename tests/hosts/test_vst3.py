@@ -31,9 +31,9 @@ def test_dawdreamer_sidechain_matches_the_engine(vst3, example, tmp_path):
     plugin = engine.make_plugin_processor("residue", vst3)
     assert plugin.get_num_input_channels() == 4, "main stereo + sidechain stereo"
     # Set by name. Threshold is linear 0..1, so its normalised value is the value itself;
-    # FFT Size is a list of six: index 2 of 0..5 is 2048.
+    # FFT Size is a list of seven (Auto first): index 3 of 0..6 is 2048.
     plugin.set_parameter(param_index(plugin, "Threshold"), 0.3)
-    plugin.set_parameter(param_index(plugin, "FFT Size"), 2 / 5)
+    plugin.set_parameter(param_index(plugin, "FFT Size"), 3 / 6)
     assert plugin.get_parameter_text(param_index(plugin, "FFT Size")) == "2048"
     assert plugin.get_parameter_text(param_index(plugin, "Threshold")) == "0.30"
     engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
