@@ -6,7 +6,7 @@
 //! in [`super::lag`], whose frames barely overlap beyond half a window.
 //!
 //! GCC-PHAT again, on its own long frames: the track and the reference, averaged over `D`
-//! samples at a time (about 16 kHz or less), are kept in rings of [`SPAN`] samples; every
+//! samples at a time (about 8 kHz or less), are kept in rings of [`SPAN`] samples; every
 //! [`SCAN_SECONDS`] their latest span is windowed and transformed, the cross spectrum
 //! `X · conj(R)` is averaged over scans (about [`MEMORY_SECONDS`]), whitened over the lower
 //! quarter of its band and transformed back. The average over `D` samples (a boxcar: one add per
@@ -29,15 +29,15 @@ use super::pages::{touch, touch_rows};
 use super::routing::Routing;
 
 /// Decimated samples per scan frame (a power of two).
-pub const SPAN: usize = 16384;
+pub const SPAN: usize = 8192;
 /// Seconds between scans.
-pub const SCAN_SECONDS: f32 = 0.5;
+pub const SCAN_SECONDS: f32 = 1.0;
 /// Time constant of the cross-spectrum average, seconds.
 pub const MEMORY_SECONDS: f32 = 4.0;
 /// A peak counts when it is this many times the correlation's RMS.
 pub const CONFIDENCE: f32 = 6.0;
 /// The decimated rate aimed at, Hz: enough band (a quarter of it is used) for a clear peak.
-const RATE_AIM: f32 = 16_000.0;
+const RATE_AIM: f32 = 8_000.0;
 
 /// What a scan found for one (main channel, source) pair.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -183,35 +183,41 @@ impl LagScan {
         // The boxcar under way takes `head` samples to finish; then whole boxcars; the rest
         // starts the next one. The same for every channel.
         let head = (d - self.phase).min(len);
-        let whole = (len - head) / d;
         let finishes = self.phase + head == d;
-        let (mut written, mut tail_phase) = (self.written, 0);
+        let whole = if finishes { (len - head) / d } else { 0 };
+        let rest = if finishes { head + whole * d } else { len };
+        let limit = super::stft::INPUT_LIMIT * d as f32;
+        // A boxcar that met garbage (NaN, ±Inf, absurd values: its sum shows it) is silence, as
+        // garbage is everywhere; checking the sums, not each sample, keeps the loop a plain add.
+        let clean = |sum: f32| if sum.abs() <= limit { sum / d as f32 } else { 0.0 };
         for ch in 0..self.sums.len() {
             let src: &[f32] = if ch < main.len() { main[ch] } else { refs.get(ch - main.len()).copied().unwrap_or(&[]) };
-            // Garbage (NaN, ±Inf, absurd values) is silence here as everywhere.
-            let clean = |i: usize| src.get(i).map_or(0.0, |&x| if x.abs() <= super::stft::INPUT_LIMIT { x } else { 0.0 });
+            let sample = |i: usize| src.get(i).copied().unwrap_or(0.0);
             let ring = &mut self.rings[ch];
             let mut w = self.written;
-            let mut sum = self.sums[ch] + (0..head).map(clean).sum::<f32>();
+            let mut sum = self.sums[ch] + (0..head).map(sample).sum::<f32>();
             if finishes {
-                ring[w % SPAN] = sum / d as f32;
+                ring[w % SPAN] = clean(sum);
                 w += 1;
-                for b in 0..whole {
-                    let at = head + b * d;
-                    ring[w % SPAN] = (at..at + d).map(clean).sum::<f32>() / d as f32;
-                    w += 1;
+                if src.len() >= rest {
+                    for chunk in src[head..rest].chunks_exact(d) {
+                        ring[w % SPAN] = clean(chunk.iter().sum());
+                        w += 1;
+                    }
+                } else {
+                    for b in 0..whole {
+                        ring[w % SPAN] = clean((head + b * d..head + (b + 1) * d).map(sample).sum());
+                        w += 1;
+                    }
                 }
-                let rest = head + whole * d;
-                sum = (rest..len).map(clean).sum();
-                tail_phase = len - rest;
-            } else {
-                tail_phase = self.phase + head;
+                sum = (rest..len).map(sample).sum();
             }
             self.sums[ch] = sum;
-            written = w;
         }
-        self.since += written - self.written;
-        (self.written, self.phase) = (written, tail_phase);
+        let added = usize::from(finishes) * (1 + whole);
+        self.since += added;
+        self.written += added;
+        self.phase = if finishes { len - rest } else { self.phase + head };
     }
 
     /// One piece of a scan, when one is due or under way; call once per hop. The pieces: take
