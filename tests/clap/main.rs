@@ -7,11 +7,13 @@ mod host_calls;
 mod hostile;
 mod session;
 mod typed;
+#[path = "../engine/harness.rs"]
+mod harness;
 #[path = "../engine/wav.rs"]
 mod wav;
 
 use host::Loaded;
-use residue::dsp::{Engine, EngineConfig, Settings};
+use residue::dsp::Settings;
 
 const RATE: f64 = 44100.0;
 
@@ -24,19 +26,7 @@ fn example() -> (Vec<f32>, Vec<f32>) {
 
 /// The engine driven directly, in the same blocks, with the settings the host set.
 fn engine_output(main: &[Vec<f32>], refs: &[Vec<f32>], settings: Settings, window: usize, block: usize) -> Vec<Vec<f32>> {
-    let config = EngineConfig { sample_rate: RATE as f32, main_channels: main.len(), sources: vec![refs.len()], max_window: 16384 };
-    let mut engine = Engine::new(&config, window, 4, settings).unwrap();
-    let mut out = main.to_vec();
-    let len = main[0].len();
-    let mut at = 0;
-    while at < len {
-        let n = block.min(len - at);
-        let mut chans: Vec<&mut [f32]> = out.iter_mut().map(|c| &mut c[at..at + n]).collect();
-        let r: Vec<&[f32]> = refs.iter().map(|c| &c[at..at + n]).collect();
-        engine.process(&mut chans, &r);
-        at += n;
-    }
-    out
+    harness::run(&mut harness::engine(RATE as f32, main.len(), &[refs.len()], window, 4, settings), main, refs, &[block])
 }
 
 fn diff_db(a: &[f32], b: &[f32]) -> f64 {

@@ -243,8 +243,7 @@ isolated_test! {
             let tail = p.run(&[part(&inputs[0], 64, mix.len()), part(&inputs[1], 64, mix.len())], &[main], BLOCK, STALE, &|c| c.data.numInputs = 1).remove(0);
             let out: Vec<Vec<f32>> = head.into_iter().zip(tail).map(|(h, t)| [h, t].concat()).collect();
             // The engine in the same blocks: 64 samples with the reference, then zeros.
-            let config = EngineConfig { sample_rate: RATE as f32, main_channels: main, sources: vec![sc], max_window: 16384 };
-            let mut engine = Engine::new(&config, 4096, 4, Settings::default()).unwrap();
+            let mut engine = harness::engine(RATE as f32, main, &[sc], 4096, 4, Settings::default());
             let mut expected = inputs[0].clone();
             let silence = vec![0.0; BLOCK];
             let mut at = 0;

@@ -6,10 +6,12 @@
 mod buffers;
 mod buses;
 mod host;
+#[path = "../engine/harness.rs"]
+mod harness;
 #[path = "../engine/wav.rs"]
 mod wav;
 
-use residue::dsp::{Engine, EngineConfig, Settings};
+use residue::dsp::Settings;
 
 const RATE: f64 = 44100.0;
 const BLOCK: usize = 512;
@@ -29,19 +31,8 @@ fn channels(signal: &[f32], channels: usize) -> Vec<Vec<f32>> {
 
 /// The engine driven directly at the plugin's defaults, in the same blocks.
 fn engine_output(main: &[Vec<f32>], refs: &[Vec<f32>]) -> Vec<Vec<f32>> {
-    let sources = if refs.is_empty() { vec![] } else { vec![refs.len()] };
-    let config = EngineConfig { sample_rate: RATE as f32, main_channels: main.len(), sources, max_window: 16384 };
-    let mut engine = Engine::new(&config, 4096, 4, Settings::default()).unwrap();
-    let mut out = main.to_vec();
-    let mut at = 0;
-    while at < main[0].len() {
-        let n = BLOCK.min(main[0].len() - at);
-        let mut chans: Vec<&mut [f32]> = out.iter_mut().map(|c| &mut c[at..at + n]).collect();
-        let r: Vec<&[f32]> = refs.iter().map(|c| &c[at..at + n]).collect();
-        engine.process(&mut chans, &r);
-        at += n;
-    }
-    out
+    let sources: &[usize] = if refs.is_empty() { &[] } else { &[refs.len()] };
+    harness::run(&mut harness::engine(RATE as f32, main.len(), sources, 4096, 4, Settings::default()), main, refs, &[BLOCK])
 }
 
 fn diff_db(a: &[f32], b: &[f32]) -> f64 {
