@@ -188,7 +188,9 @@ struct SavedChannel {
     rows: String,
 }
 
-const FORMAT: u32 = 1;
+/// 2: each channel's rows end with the ratio floor ([`crate::dsp::taps::RatioFloor`]). A
+/// format 1 profile (without it) is read with the floor at 1, where nothing is known yet.
+const FORMAT: u32 = 2;
 
 /// The persisted value: `null` when nothing was learned.
 pub struct SavedProfile(Option<Profile>);
@@ -226,9 +228,10 @@ impl<'de> Deserialize<'de> for SavedProfile {
         let Some(saved) = Option::<Saved>::deserialize(d)? else {
             return Ok(Self(None));
         };
-        if saved.format != FORMAT {
-            return Err(D::Error::custom(format!("profile format {} (this version reads {FORMAT})", saved.format)));
+        if !(1..=FORMAT).contains(&saved.format) {
+            return Err(D::Error::custom(format!("profile format {} (this version reads 1 to {FORMAT})", saved.format)));
         }
+        let bins = saved.window / 2 + 1;
         let channels = saved
             .channels
             .into_iter()
@@ -237,7 +240,10 @@ impl<'de> Deserialize<'de> for SavedProfile {
                 if bytes.len() % 4 != 0 {
                     return Err(D::Error::custom("profile rows are not whole f32 values"));
                 }
-                let rows = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                let mut rows: Vec<f32> = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                if saved.format == 1 {
+                    rows.resize(rows.len() + bins, 1.0);
+                }
                 Ok(ChannelProfile { evidence_seconds: c.evidence_seconds, rows })
             })
             .collect::<Result<Vec<_>, _>>()?;

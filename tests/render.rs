@@ -274,9 +274,9 @@ fn damaged_and_unsupported_wav_files_get_one_clear_line() {
 fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
     let rate = 44100;
     let len = 150_000;
-    // Broadband references (an LCG's noise plus a tone), so that the lag search finds the
-    // right channel's bleed 300 samples late: each channel finds its own lag, at the same time
-    // in its own engine as in the stereo one.
+    // Broadband references (an LCG's noise plus a tone), so that the lag search finds each
+    // channel's bleed (the left 120 samples late, the right 300): each channel finds its own
+    // lag, at the same time in its own engine as in the stereo one.
     let noise = |seed: u32| -> Vec<f32> {
         let mut state = seed;
         (0..len)
@@ -289,9 +289,9 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
     let guitar: [Vec<f32>; 2] = [0, 1].map(|c| noise(c + 1).iter().zip(signal(len, 220.0 + 110.0 * c as f32, rate as f32)).map(|(n, s)| 0.5 * n + s).collect());
     let late = |x: &[f32], by: usize| -> Vec<f32> { (0..len).map(|n| if n >= by { x[n - by] } else { 0.0 }).collect() };
     let voice = signal(len, 660.0, rate as f32);
-    let lag = 300;
+    let (lag_left, lag) = (120, 300);
     let mix = vec![
-        voice.iter().zip(&guitar[0]).map(|(a, b)| a + 0.5 * b).collect::<Vec<f32>>(),
+        voice.iter().zip(&late(&guitar[0], lag_left)).map(|(a, b)| a + 0.5 * b).collect::<Vec<f32>>(),
         voice.iter().zip(&late(&guitar[1], lag)).zip(&late(&guitar[0], lag)).map(|((a, b), c)| 0.8 * a + 0.4 * b + 0.2 * c).collect::<Vec<f32>>(),
     ];
     let m = tmp("split_mix.wav");
@@ -316,7 +316,7 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
         engine.process(&mut [&mut left[..], &mut right[..]], &ref_slices);
         assert_eq!(out[0].len(), len);
         let what = format!("{}-channel reference, link {link}", refs.len());
-        assert_eq!((engine.reference_lag(0, 0), engine.reference_lag(1, 0)), ((0, true), (lag, true)), "{what}: the lags found");
+        assert_eq!((engine.reference_lag(0, 0), engine.reference_lag(1, 0)), ((lag_left, true), (lag, true)), "{what}: the lags found");
         assert!(out[0] == left[lat..] && out[1] == right[lat..], "{what}: the render differs from the stereo engine");
     }
 }

@@ -250,7 +250,7 @@ impl Engine {
     pub fn load_profile(&mut self, p: &Profile) {
         let (bins, rate, window) = (self.bins(), self.sample_rate as f64, self.window() as f64);
         let scale = profile::sum_scale(p.frames_per_second(), self.frames_per_second());
-        let first_gain = TapFit::saved_rows(p.taps) - p.taps;
+        let first_gain = TapFit::first_gain_row(p.taps);
         let power = self.settings.alpha / p.alpha;
         for c in 0..self.main_channels() {
             let from = c.min(p.channels.len() - 1);

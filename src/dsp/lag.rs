@@ -12,6 +12,15 @@
 //! and transformed back; the highest peak in `[0, max_lag]` is the lag, taken only when it
 //! stands clear of the rest of the correlation.
 //!
+//! A reference mic hears the track's own source too (the singer in the guitar mic), and that
+//! part of the cross spectrum is far more coherent than the bleed's: it reaches the track's mic
+//! first (a peak at a negative lag) or, at equal distances, at the same time (a peak at lag 0,
+//! as wide on the negative side as on the positive one). Bleed reaches the track's mic after
+//! the reference mic hears it, so the correlation at lag `d` counts only by what it has beyond
+//! its mirror at `−d`: the target's peak and its shoulders, symmetric about 0 or leaning to the
+//! negative side, cancel, and the bleed's peak stands. (A bleed at exactly lag 0 is never
+//! "found"; the reference is then used as it is, at lag 0, which is the same.)
+//!
 //! Lags of at most half the window are searched: beyond that the frames of the two signals
 //! hardly overlap and the circular correlation aliases.
 
@@ -106,6 +115,8 @@ pub struct LagFinder {
     inverse: Vec<Arc<dyn ComplexToReal<f32>>>,
     spectrum: Vec<Complex32>,
     time: Vec<f32>,
+    /// The correlation at each lag searched, less its mirror at the negative lag.
+    onesided: Vec<f32>,
     scratch: Vec<Complex32>,
     hops: usize,
     isa: Isa,
@@ -132,6 +143,7 @@ impl LagFinder {
             inverse,
             spectrum: vec![Complex32::default(); bins],
             time: vec![0.0; max_window],
+            onesided: vec![0.0; max_window / 2 + 1],
             scratch: vec![Complex32::default(); scratch],
             hops: 0,
             isa: Isa::best(),
@@ -140,6 +152,7 @@ impl LagFinder {
         touch_rows(&mut finder.turn);
         touch(&mut finder.spectrum);
         touch(&mut finder.time);
+        touch(&mut finder.onesided);
         touch(&mut finder.scratch);
         finder
     }
@@ -293,7 +306,12 @@ impl LagFinder {
                 continue;
             }
             let rms = (lane_sum(time, |t| t * t) / size as f32).sqrt();
-            let (at, peak) = peak(&time[..=max_lag]);
+            let onesided = &mut self.onesided[..=max_lag];
+            onesided[0] = if time[0] < 0.0 { time[0] } else { 0.0 };
+            for ((o, &t), &mirror) in onesided[1..].iter_mut().zip(&time[1..=max_lag]).zip(time[size - max_lag..].iter().rev()) {
+                *o = t - if mirror > 0.0 { mirror } else { 0.0 };
+            }
+            let (at, peak) = peak(onesided);
             if peak > CONFIDENCE * rms {
                 self.changes += u64::from(self.lags[j] != at || !self.found[j]);
                 self.lags[j] = at;

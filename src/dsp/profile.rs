@@ -16,7 +16,8 @@ pub struct ChannelProfile {
     /// Seconds of audio the fit learned from while the reference carried signal.
     pub evidence_seconds: f32,
     /// [`TapFit::saved_rows`]`(taps)` rows of `window / 2 + 1` values, one after the other: the
-    /// normal equations' upper triangle `A` (row-major), then `b`, then the gains, tap by tap.
+    /// normal equations' upper triangle `A` (row-major), then `b`, then the gains, tap by tap,
+    /// then the ratio floor ([`super::taps::RatioFloor`], 1 where nothing is known).
     /// Sums and gains are in the units of the spectral exponent `alpha` (|X|^alpha).
     pub rows: Vec<f32>,
 }
@@ -85,7 +86,7 @@ impl Profile {
             return Err(format!("{} channels", self.channels.len()));
         }
         let bins = self.bins();
-        let first_gain = TapFit::saved_rows(self.taps) - self.taps;
+        let first_gain = TapFit::first_gain_row(self.taps);
         for (c, ch) in self.channels.iter().enumerate() {
             if ch.rows.len() != TapFit::saved_rows(self.taps) * bins {
                 return Err(format!("channel {c}: {} values for {} bins", ch.rows.len(), bins));

@@ -13,7 +13,7 @@ use super::settings::{CompressionRange, OutputMode, Settings};
 use super::smoothing::{self, smooth_in_place, step};
 use super::stft::Frame;
 use super::routing::Routing;
-use super::taps::{TapFit, MAX_TAPS};
+use super::taps::{RatioFloor, TapFit, MAX_TAPS};
 use std::ops::Range;
 
 /// Taps lie half a window apart (at least one hop): adjacent hops of a 4× or 8× overlapped STFT
@@ -40,6 +40,8 @@ pub struct FrameCoeffs {
     pub taps: usize,
     pub spacing: usize,
     pub robust: bool,
+    /// The ratio floor the bleed is kept within, with the robust fit (see [`RatioFloor`]).
+    pub floor: Option<RatioFloor>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -79,6 +81,7 @@ impl FrameCoeffs {
             taps: s.tail_frames.clamp(1, MAX_TAPS),
             spacing: tap_spacing(overlap),
             robust: s.robust_fit,
+            floor: s.robust_fit.then(|| RatioFloor::new(hop_seconds, s.adapt_seconds)),
         }
     }
 }
@@ -293,15 +296,16 @@ impl Separator {
             let fit = &mut self.fit;
             let (forget, learn) = (a.forget, !a.frozen);
             match k.taps {
-                1 => fit.process::<1>(c, vx, [vref], forget, k.robust, learn, bleed),
-                2 => fit.process::<2>(c, vx, [vref, &history[past(1)][..bins]], forget, k.robust, learn, bleed),
-                3 => fit.process::<3>(c, vx, [vref, &history[past(1)][..bins], &history[past(2)][..bins]], forget, k.robust, learn, bleed),
+                1 => fit.process::<1>(c, vx, [vref], forget, k.robust, k.floor, learn, bleed),
+                2 => fit.process::<2>(c, vx, [vref, &history[past(1)][..bins]], forget, k.robust, k.floor, learn, bleed),
+                3 => fit.process::<3>(c, vx, [vref, &history[past(1)][..bins], &history[past(2)][..bins]], forget, k.robust, k.floor, learn, bleed),
                 _ => fit.process::<4>(
                     c,
                     vx,
                     [vref, &history[past(1)][..bins], &history[past(2)][..bins], &history[past(3)][..bins]],
                     forget,
                     k.robust,
+                    k.floor,
                     learn,
                     bleed,
                 ),

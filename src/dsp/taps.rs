@@ -15,11 +15,22 @@
 //! gains: `A` changes slowly, so the warm start tracks the non-negative least-squares solution
 //! without the branches of an active-set solver (the loop over the bins stays vectorisable).
 //!
-//! *Robust* weighting (`w`): a frame counts in proportion to how much of the bin the current
-//! model already attributes to bleed, `w = ε + (1 − ε) · min(1, ĝ·r / x)`. Where the target is
+//! *Robust* weighting (`w`): a frame counts by the square of how much of the bin the current
+//! model already attributes to bleed, `w = ε + (1 − ε) · min(1, ĝ·r / x)²`. Where the target is
 //! loud the frame barely counts, so the target's energy does not pull the gain up; where the
-//! model explains the bin (bleed alone) it counts fully. While nothing is learned yet every frame
-//! weighs ε alike, which leaves the ratios (and so the first gains) unchanged.
+//! model explains the bin (bleed alone) it counts fully. The square matters: with the plain share
+//! a frame where the track is ten times the predicted bleed still pulled the gain up by about
+//! `ĝ·r²` (weight 1/10 on a ratio ten times the gain), as much as a frame of bleed alone pulls it
+//! towards the truth, and where the target sounds in most frames, or the reference hears the
+//! target too, the gain ran up to the target's level; squared, such a frame pulls by a tenth of
+//! that. While nothing is learned yet every frame weighs ε alike, which leaves the ratios (and so
+//! the first gains) unchanged.
+//!
+//! *Ratio floor* ([`RatioFloor`], with the robust fit): what the fit cannot see from within, a
+//! gain learned from the target (a bin where the target sounds in nearly every frame, or where
+//! the reference mic hears the target louder than its own source), shows as a prediction that
+//! stands far above the track in the frames of bleed alone. A low quantile of the track's ratio
+//! to the prediction finds it, and the prediction is kept within a margin of that.
 
 use super::pages::touch;
 
@@ -29,10 +40,70 @@ pub const MAX_TAPS: usize = 4;
 const TRI: usize = MAX_TAPS * (MAX_TAPS + 1) / 2;
 /// Normal-equation rows per main channel: A's triangle, then b.
 const SUMS: usize = TRI + MAX_TAPS;
+/// The row after the sums: the ratio floor ([`RatioFloor`]).
+const FLOOR: usize = SUMS;
+/// Per-bin rows of a chunk: the sums and the floor.
+const ROWS: usize = SUMS + 1;
 /// Below this diagonal entry a tap carries no usable information (as in the one-tap fit).
 const MIN_WEIGHT: f32 = 1e-30;
 /// The weight of a frame the model attributes entirely to the target.
-pub const ROBUST_FLOOR: f32 = 0.05;
+pub const ROBUST_FLOOR: f32 = 0.005;
+/// How far the ratio floor rises per Adaptation time while the frames lie above it, dB; it falls
+/// [`FLOOR_FALL`] times as fast, so that it settles where one frame in 21 lies below.
+pub const FLOOR_RISE_DB: f32 = 12.0;
+pub const FLOOR_FALL: f32 = 20.0;
+/// How far above the ratio floor the predicted bleed may stand, dB.
+pub const FLOOR_MARGIN_DB: f32 = 12.0;
+
+/// The ratio floor of a bin: a low quantile of the track's ratio to the predicted bleed,
+/// `x / p`, over the frames where the model predicts some bleed, tracked by steps: down by
+/// `fall` when a frame's ratio lies below it, up by `rise` otherwise, so that it settles where
+/// a share `rise / (rise + fall)` (in dB) of the frames lie below; at most 1, and 1 at first.
+///
+/// Why: wherever the reference's source plays without the target, the track holds its bleed
+/// alone, and the ratio of the track to the reference is the bleed gain; wherever the target
+/// plays too, the ratio is higher — much higher where the reference mic hears the target as
+/// well (a singing guitarist: in the singer's frames the ratio is the inverse of the singer's
+/// level in the guitar mic). So the bleed gain is the *lower* envelope of that ratio, and a fit
+/// whose prediction stands far above the track in the frames of bleed alone has learned the
+/// target: the floor finds how far (it sinks below 1), and the predicted bleed is scaled down
+/// to within `margin` of it. A frame whose track is more than [`FLOOR_OUTLIER`] below the floor
+/// (a gated or muted track) says nothing about the gain and does not move it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RatioFloor {
+    /// Factors per frame: `rise > 1`, `fall < 1`.
+    pub rise: f32,
+    pub fall: f32,
+    pub margin: f32,
+}
+
+/// See [`RatioFloor`]: −60 dB.
+pub const FLOOR_OUTLIER: f32 = 1e-3;
+
+impl RatioFloor {
+    /// The steps for a frame of `hop_seconds`, with the fit's memory `adapt_seconds`.
+    pub fn new(hop_seconds: f32, adapt_seconds: f32) -> Self {
+        let frames = adapt_seconds / hop_seconds;
+        let db = |d: f32| 10f32.powf(d / 20.0);
+        Self { rise: db(FLOOR_RISE_DB / frames), fall: db(-FLOOR_FALL * FLOOR_RISE_DB / frames), margin: db(FLOOR_MARGIN_DB) }
+    }
+
+    /// The floor `e` after a frame with track `x` and predicted bleed `p`.
+    #[inline(always)]
+    fn step(&self, e: f32, x: f32, p: f32) -> f32 {
+        let below = e * p;
+        let stepped = e * if x < below { self.fall } else { self.rise };
+        let stepped = if stepped < 1.0 { stepped } else { 1.0 };
+        if p > 0.0 && x >= FLOOR_OUTLIER * below { stepped } else { e }
+    }
+
+    /// `predicted`, kept within the margin over the floor `e`.
+    #[inline(always)]
+    fn bound(&self, e: f32, predicted: f32) -> f32 {
+        let scale = self.margin * e;
+        predicted * if scale < 1.0 { scale } else { 1.0 }
+    }
+}
 
 #[inline(always)]
 const fn tri(i: usize, j: usize) -> usize {
@@ -40,11 +111,13 @@ const fn tri(i: usize, j: usize) -> usize {
     i * MAX_TAPS - i * (i + 1) / 2 + j
 }
 
-/// One per-bin quantity of a channel's fit: a sum (index into [`Sums`]) or a tap's gain.
+/// One per-bin quantity of a channel's fit: a sum (index into [`Sums`]), a tap's gain, or the
+/// ratio floor.
 #[derive(Clone, Copy)]
 enum Row {
     Sum(usize),
     Gain(usize),
+    Floor,
 }
 
 /// The value at fractional bin `at` of a row of `len` bins read through `value`, linearly
@@ -62,9 +135,9 @@ pub fn interpolate(value: impl Fn(usize) -> f32, len: usize, at: f64) -> f32 {
 /// Bins handled together: one 512-bit vector, two 256-bit, four 128-bit.
 const LANES: usize = 16;
 
-/// The sums of one chunk of `LANES` bins, each quantity's lanes side by side: a chunk is one
-/// contiguous block, read and written in place.
-type Sums = [[f32; LANES]; SUMS];
+/// The sums (and the ratio floor) of one chunk of `LANES` bins, each quantity's lanes side by
+/// side: a chunk is one contiguous block, read and written in place.
+type Sums = [[f32; LANES]; ROWS];
 
 /// Per main channel and bin: the normal equations and the gains. A frame goes through the
 /// bins a chunk at a time; one loop over the chunk's lanes runs each bin's update as scalar
@@ -84,15 +157,18 @@ impl TapFit {
     pub fn new(channels: usize, max_bins: usize) -> Self {
         let chunks = max_bins.div_ceil(LANES);
         let stride = chunks * LANES;
-        let mut fit = Self { chunks, stride, sums: vec![[[0.0; LANES]; SUMS]; channels * chunks], gains: vec![0.0; channels * MAX_TAPS * stride] };
+        let mut fit = Self { chunks, stride, sums: vec![[[0.0; LANES]; ROWS]; channels * chunks], gains: vec![0.0; channels * MAX_TAPS * stride] };
         touch(&mut fit.sums);
+        fit.reset();
         touch(&mut fit.gains);
         fit
     }
 
     /// Forgets everything learned.
     pub fn reset(&mut self) {
-        self.sums.fill([[0.0; LANES]; SUMS]);
+        let mut blank = [[0.0; LANES]; ROWS];
+        blank[FLOOR] = [1.0; LANES];
+        self.sums.fill(blank);
         self.gains.fill(0.0);
     }
 
@@ -103,14 +179,23 @@ impl TapFit {
 
     /// The number of `bins`-long rows [`TapFit::export`] writes for `taps` taps.
     pub const fn saved_rows(taps: usize) -> usize {
-        taps * (taps + 1) / 2 + 2 * taps
+        taps * (taps + 1) / 2 + 2 * taps + 1
     }
 
-    /// Row `n` of channel `c`'s saved form for `taps` taps, as (sum row or `None` for a gain
-    /// row, tap): A's upper triangle over the first `taps` taps (row-major), then b, then the gains.
+    /// The first of the saved rows that hold ratios of spectra (the gains, then the ratio
+    /// floor) rather than sums: rows from here on take the spectral exponent's power when the
+    /// exponent changes, and need no rescaling with the frame rate.
+    pub const fn first_gain_row(taps: usize) -> usize {
+        taps * (taps + 1) / 2 + taps
+    }
+
+    /// Row `n` of channel `c`'s saved form for `taps` taps: A's upper triangle over the first
+    /// `taps` taps (row-major), then b, then the gains, then the ratio floor.
     fn saved_row(taps: usize, n: usize) -> Row {
         let triangle = taps * (taps + 1) / 2;
-        if n < triangle {
+        if n == Self::saved_rows(taps) - 1 {
+            Row::Floor
+        } else if n < triangle {
             let (mut i, mut left) = (0, n);
             while left >= taps - i {
                 left -= taps - i;
@@ -128,6 +213,7 @@ impl TapFit {
         match row {
             Row::Sum(q) => self.sums[c * self.chunks + k / LANES][q][k % LANES],
             Row::Gain(l) => self.gains[(c * MAX_TAPS + l) * self.stride + k],
+            Row::Floor => self.sums[c * self.chunks + k / LANES][FLOOR][k % LANES],
         }
     }
 
@@ -135,6 +221,7 @@ impl TapFit {
         match row {
             Row::Sum(q) => self.sums[c * self.chunks + k / LANES][q][k % LANES] = v,
             Row::Gain(l) => self.gains[(c * MAX_TAPS + l) * self.stride + k] = v,
+            Row::Floor => self.sums[c * self.chunks + k / LANES][FLOOR][k % LANES] = v,
         }
     }
 
@@ -157,6 +244,9 @@ impl TapFit {
             for k in 0..bins {
                 self.set(c, Row::Sum(q), k, 0.0);
             }
+        }
+        for k in 0..bins {
+            self.set(c, Row::Floor, k, 1.0);
         }
         for l in 0..MAX_TAPS {
             for k in 0..bins {
@@ -182,7 +272,7 @@ impl TapFit {
             return;
         }
         let ratio = (old_bins - 1) as f64 / (new_bins - 1).max(1) as f64;
-        let rows = (0..SUMS).map(Row::Sum).chain((0..MAX_TAPS).map(Row::Gain));
+        let rows = (0..SUMS).map(Row::Sum).chain((0..MAX_TAPS).map(Row::Gain)).chain([Row::Floor]);
         for c in 0..self.channels() {
             for row in rows.clone() {
                 let scale = if matches!(row, Row::Sum(_)) { sum_scale } else { 1.0 };
@@ -195,8 +285,9 @@ impl TapFit {
                 }
             }
             for row in rows.clone() {
+                let blank = if matches!(row, Row::Floor) { 1.0 } else { 0.0 };
                 for k in new_bins..old_bins {
-                    self.set(c, row, k, 0.0);
+                    self.set(c, row, k, blank);
                 }
             }
         }
@@ -210,19 +301,24 @@ impl TapFit {
 
     /// One frame of main channel `c`: folds in the mixture model `x` and the reference model's
     /// taps `refs` (newest first) with forgetting `forget`; `learn = false` holds the gains.
-    /// Writes the predicted bleed `Σ_l g_l·refs[l]`. Inlined so that it is compiled into each
-    /// instruction-set version of the frame.
+    /// With `floor`, also tracks each bin's ratio floor and keeps the bleed within it (see
+    /// [`RatioFloor`]). Writes the predicted bleed `Σ_l g_l·refs[l]`. Inlined so that it is
+    /// compiled into each instruction-set version of the frame.
     #[inline(always)]
-    pub fn process<const L: usize>(&mut self, c: usize, x: &[f32], refs: [&[f32]; L], forget: f32, robust: bool, learn: bool, bleed: &mut [f32]) {
-        match (learn, robust) {
-            (false, _) => self.frame::<L, false, false>(c, x, refs, forget, bleed),
-            (true, false) => self.frame::<L, true, false>(c, x, refs, forget, bleed),
-            (true, true) => self.frame::<L, true, true>(c, x, refs, forget, bleed),
+    #[allow(clippy::too_many_arguments)]
+    pub fn process<const L: usize>(&mut self, c: usize, x: &[f32], refs: [&[f32]; L], forget: f32, robust: bool, floor: Option<RatioFloor>, learn: bool, bleed: &mut [f32]) {
+        let f = floor.unwrap_or(RatioFloor { rise: 1.0, fall: 1.0, margin: 1.0 });
+        match (learn, robust, floor.is_some()) {
+            (false, _, false) => self.frame::<L, false, false, false>(c, x, refs, forget, f, bleed),
+            (false, _, true) => self.frame::<L, false, false, true>(c, x, refs, forget, f, bleed),
+            (true, false, _) => self.frame::<L, true, false, false>(c, x, refs, forget, f, bleed),
+            (true, true, false) => self.frame::<L, true, true, false>(c, x, refs, forget, f, bleed),
+            (true, true, true) => self.frame::<L, true, true, true>(c, x, refs, forget, f, bleed),
         }
     }
 
     #[inline(always)]
-    fn frame<const L: usize, const LEARN: bool, const ROBUST: bool>(&mut self, c: usize, x: &[f32], refs: [&[f32]; L], forget: f32, bleed: &mut [f32]) {
+    fn frame<const L: usize, const LEARN: bool, const ROBUST: bool, const FLOORED: bool>(&mut self, c: usize, x: &[f32], refs: [&[f32]; L], forget: f32, floor: RatioFloor, bleed: &mut [f32]) {
         let bins = x.len();
         let sums = &mut self.sums[c * self.chunks..(c + 1) * self.chunks];
         let gains = &mut self.gains[c * MAX_TAPS * self.stride..(c + 1) * MAX_TAPS * self.stride];
@@ -234,7 +330,7 @@ impl TapFit {
             let lanes = |row: &[f32]| -> [f32; LANES] { row[at..at + LANES].try_into().expect("LANES entries") };
             let r: [[f32; LANES]; L] = std::array::from_fn(|l| lanes(refs[l]));
             let mut g: [[f32; LANES]; L] = std::array::from_fn(|l| lanes(&gains[l * stride..]));
-            let p = chunk_update::<L, LEARN, ROBUST>(s, &mut g, &lanes(x), &r, forget);
+            let p = chunk_update::<L, LEARN, ROBUST, FLOORED>(s, &mut g, &lanes(x), &r, forget, floor);
             if LEARN {
                 for (l, g) in g.iter().enumerate() {
                     gains[l * stride + at..l * stride + at + LANES].copy_from_slice(g);
@@ -247,7 +343,7 @@ impl TapFit {
             let pad = |row: &[f32]| -> [f32; LANES] { std::array::from_fn(|n| if n < rest { row[at + n] } else { 0.0 }) };
             let r: [[f32; LANES]; L] = std::array::from_fn(|l| pad(refs[l]));
             let mut g: [[f32; LANES]; L] = std::array::from_fn(|l| pad(&gains[l * stride..]));
-            let p = chunk_update::<L, LEARN, ROBUST>(&mut sums[full], &mut g, &pad(x), &r, forget);
+            let p = chunk_update::<L, LEARN, ROBUST, FLOORED>(&mut sums[full], &mut g, &pad(x), &r, forget, floor);
             if LEARN {
                 for (l, g) in g.iter().enumerate() {
                     gains[l * stride + at..l * stride + at + rest].copy_from_slice(&g[..rest]);
@@ -261,7 +357,7 @@ impl TapFit {
 /// One chunk's bins, lane by lane: updates the sums in place and the gains `g`, returns the
 /// predicted bleed.
 #[inline(always)]
-fn chunk_update<const L: usize, const LEARN: bool, const ROBUST: bool>(s: &mut Sums, g: &mut [[f32; LANES]; L], xs: &[f32; LANES], r: &[[f32; LANES]; L], forget: f32) -> [f32; LANES] {
+fn chunk_update<const L: usize, const LEARN: bool, const ROBUST: bool, const FLOORED: bool>(s: &mut Sums, g: &mut [[f32; LANES]; L], xs: &[f32; LANES], r: &[[f32; LANES]; L], forget: f32, floor: RatioFloor) -> [f32; LANES] {
     let mut p = [0.0f32; LANES];
     for k in 0..LANES {
         let rk: [f32; L] = std::array::from_fn(|l| r[l][k]);
@@ -284,7 +380,17 @@ fn chunk_update<const L: usize, const LEARN: bool, const ROBUST: bool>(s: &mut S
                 g[i][k] = gk[i];
             }
         }
-        p[k] = predict(&gk, &rk);
+        let predicted = predict(&gk, &rk);
+        p[k] = if FLOORED {
+            let mut e = s[FLOOR][k];
+            if LEARN {
+                e = floor.step(e, xs[k], predicted);
+                s[FLOOR][k] = e;
+            }
+            floor.bound(e, predicted)
+        } else {
+            predicted
+        };
     }
     p
 }
@@ -305,7 +411,8 @@ fn predict<const L: usize>(g: &[f32; L], r: &[f32; L]) -> f32 {
 fn update<const L: usize>(a: &mut [[f32; L]; L], b: &mut [f32; L], g: &mut [f32; L], x: f32, r: &[f32; L], forget: f32, robust: bool) {
     let w = if robust {
         let share = predict(g, r) / x;
-        ROBUST_FLOOR + (1.0 - ROBUST_FLOOR) * if share < 1.0 { share } else { 1.0 }
+        let s = if share < 1.0 { share } else { 1.0 };
+        ROBUST_FLOOR + (1.0 - ROBUST_FLOOR) * s * s
     } else {
         1.0
     };
@@ -391,7 +498,7 @@ mod tests {
             let silent = (200..260).contains(&frame);
             let r: Vec<f32> = (0..bins).map(|_| if silent { 0.0 } else { lcg(&mut seed) }).collect();
             let x: Vec<f32> = r.iter().map(|r| 0.3 * r + 0.5 * lcg(&mut seed) + 1e-6).collect();
-            fit.process::<1>(0, &x, [&r], 0.97, false, true, &mut bleed);
+            fit.process::<1>(0, &x, [&r], 0.97, false, None, true, &mut bleed);
             for k in 0..bins {
                 let want = autoscale_fit(&mut num[k], &mut den[k], &mut gain[k], x[k], r[k], 0.97) * r[k];
                 assert_eq!(bleed[k].to_bits(), want.to_bits(), "frame {frame}, bin {k}");
@@ -466,8 +573,8 @@ mod tests {
             hist.rotate_right(1);
             hist[0] = (0..bins).map(|_| if lcg(&mut seed) < 0.3 { lcg(&mut seed) } else { 0.0 }).collect();
             let x: Vec<f32> = (0..bins).map(|k| truth.iter().zip(&hist).map(|(g, h)| g * h[k]).sum::<f32>() + 1e-6).collect();
-            fit.process::<3>(0, &x, [&hist[0], &hist[1], &hist[2]], forget, false, true, &mut bleed);
-            one.process::<1>(0, &x, [&hist[0]], forget, false, true, &mut bleed1);
+            fit.process::<3>(0, &x, [&hist[0], &hist[1], &hist[2]], forget, false, None, true, &mut bleed);
+            one.process::<1>(0, &x, [&hist[0]], forget, false, None, true, &mut bleed1);
             for k in 0..bins {
                 for i in 0..l {
                     for j in 0..l {
@@ -504,8 +611,8 @@ mod tests {
                 let r: Vec<Vec<f32>> = (0..MAX_TAPS).map(|_| (0..bins).map(|_| lcg(&mut seed)).collect()).collect();
                 let x: Vec<f32> = (0..bins).map(|k| 0.4 * r[0][k] + 0.2 * r[1][k] + 0.3 * lcg(&mut seed)).collect();
                 match taps {
-                    1 => fit.process::<1>(c, &x, [&r[0]], 0.9, true, true, &mut bleed),
-                    _ => fit.process::<4>(c, &x, [&r[0], &r[1], &r[2], &r[3]], 0.9, true, true, &mut bleed),
+                    1 => fit.process::<1>(c, &x, [&r[0]], 0.9, true, None, true, &mut bleed),
+                    _ => fit.process::<4>(c, &x, [&r[0], &r[1], &r[2], &r[3]], 0.9, true, None, true, &mut bleed),
                 }
             }
         }
@@ -559,6 +666,80 @@ mod tests {
         }
     }
 
+    /// The reference mic hears the target (6 dB down, and in these bins louder than its own
+    /// source whenever the target plays): the fit, robust as it is, learns the target's image as
+    /// bleed and predicts most of the track as bleed under the target. The ratio floor finds how
+    /// far the prediction stands above the track in the frames of bleed alone and keeps the bleed
+    /// predicted under the target near the true one, while the bleed alone stays predicted.
+    #[test]
+    fn the_ratio_floor_keeps_the_targets_image_out_of_the_bleed() {
+        let (bins, h, c) = (20, 0.1f32, 0.5f32); // 20 bins: a full chunk and a partial one
+        let floor = RatioFloor::new(1024.0 / 44100.0, 4.0);
+        let (mut with, mut without) = (TapFit::new(1, bins), TapFit::new(1, bins));
+        let (mut p_with, mut p_without) = (vec![0.0; bins], vec![0.0; bins]);
+        let mut seed = 17;
+        // Per kind of frame (bleed alone, target): Σ predicted bleed with and without the floor,
+        // Σ true bleed, Σ track.
+        let mut sums = [[0.0f64; 4]; 2];
+        for frame in 0..4000 {
+            let plays = frame % 5 < 3;
+            let source: Vec<f32> = (0..bins).map(|_| 0.1 + lcg(&mut seed)).collect();
+            let target: Vec<f32> = (0..bins).map(|_| if plays { 0.5 + 3.0 * lcg(&mut seed) } else { 0.0 }).collect();
+            let level = if plays { 0.1 } else { 1.0 };
+            let r: Vec<f32> = (0..bins).map(|k| level * source[k] + c * target[k]).collect();
+            let x: Vec<f32> = (0..bins).map(|k| target[k] + h * level * source[k] + 1e-6).collect();
+            with.process::<1>(0, &x, [&r], 0.99, true, Some(floor), true, &mut p_with);
+            without.process::<1>(0, &x, [&r], 0.99, true, None, true, &mut p_without);
+            if frame >= 3000 {
+                let s = &mut sums[usize::from(plays)];
+                for k in 0..bins {
+                    for (q, v) in [p_with[k], p_without[k], h * level * source[k], x[k]].into_iter().enumerate() {
+                        s[q] += v as f64;
+                    }
+                }
+            }
+        }
+        let db = |a: f64, b: f64| 20.0 * (a / b).log10();
+        let [alone, under] = sums;
+        eprintln!(
+            "predicted / true bleed: under the target {:+.1} dB with the floor, {:+.1} dB without; alone {:+.1} dB with, {:+.1} dB without",
+            db(under[0], under[2]), db(under[1], under[2]), db(alone[0], alone[2]), db(alone[1], alone[2])
+        );
+        // Without the floor the fit predicts most of the track as bleed under the target.
+        assert!(under[1] > 0.5 * under[3], "the fit alone kept the image out: {} of {}", under[1], under[3]);
+        // With it, what is predicted under the target stays a small part of the track (the mask
+        // keeps the voice) and within the floor's margin over the true bleed...
+        assert!(under[0] < 0.25 * under[3] && db(under[0], under[2]) < 20.0 * floor.margin.log10() as f64 + 1.0, "with the floor: {under:?}");
+        // ...and the bleed alone is still predicted whole.
+        assert!(alone[0] >= alone[2], "the bleed alone is predicted at {:+.1} dB", db(alone[0], alone[2]));
+    }
+
+    /// The floor settles at its quantile of the ratio; a gated track (far below the floor) and a
+    /// silent reference leave it as it is; it never rises above 1.
+    #[test]
+    fn the_ratio_floor_tracks_a_low_quantile() {
+        let floor = RatioFloor::new(1024.0 / 44100.0, 4.0);
+        let mut seed = 23;
+        let mut e = 1.0f32;
+        // Ratios x / p log-uniform over 40 dB (0.01 to 1), 20 Adaptation times long.
+        let mut ratios = Vec::new();
+        for _ in 0..(20.0 * 4.0 * 44100.0 / 1024.0) as usize {
+            let ratio = 10f32.powf(-2.0 * lcg(&mut seed));
+            e = floor.step(e, ratio, 1.0);
+            ratios.push(ratio);
+        }
+        let share = (floor.rise.ln() / (floor.rise.ln() - floor.fall.ln())) as f64;
+        let below = ratios.iter().filter(|&&r| r < e).count() as f64 / ratios.len() as f64;
+        assert!((below - share).abs() < 0.03, "{below} of the ratios lie below the floor, {share} expected");
+        // A gated track: not a step.
+        assert_eq!(floor.step(e, 0.0, 1.0), e);
+        assert_eq!(floor.step(e, 0.5 * FLOOR_OUTLIER * e, 1.0), e);
+        // Nothing predicted: nothing learned.
+        assert_eq!(floor.step(e, 1.0, 0.0), e);
+        // A ratio far above: up, but never past 1.
+        assert!(floor.step(e, 100.0, 1.0) > e && floor.step(1.0, 100.0, 1.0) == 1.0);
+    }
+
     /// Gains never go negative, even when the data alone would ask for it.
     #[test]
     fn gains_stay_non_negative() {
@@ -571,7 +752,7 @@ mod tests {
             let r: Vec<f32> = (0..bins).map(|_| lcg(&mut seed)).collect();
             // x anti-correlated with the previous frame: unconstrained LS wants a negative tap.
             let x: Vec<f32> = r.iter().zip(&prev).map(|(r, p)| (r - 0.5 * p).max(0.0) + 1e-6).collect();
-            fit.process::<2>(0, &x, [&r, &prev], 0.99, false, true, &mut bleed);
+            fit.process::<2>(0, &x, [&r, &prev], 0.99, false, None, true, &mut bleed);
             prev = r;
         }
         assert!(fit.gains(0, 1, bins).iter().all(|&g| g == 0.0), "{:?}", fit.gains(0, 1, bins));

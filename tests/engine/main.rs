@@ -6,6 +6,7 @@ mod bleed_model;
 mod blocking;
 mod causality;
 mod channels;
+mod cross_bleed;
 mod harness;
 mod hostile_input;
 mod interference;
