@@ -289,35 +289,37 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
     let guitar: [Vec<f32>; 2] = [0, 1].map(|c| noise(c + 1).iter().zip(signal(len, 220.0 + 110.0 * c as f32, rate as f32)).map(|(n, s)| 0.5 * n + s).collect());
     let late = |x: &[f32], by: usize| -> Vec<f32> { (0..len).map(|n| if n >= by { x[n - by] } else { 0.0 }).collect() };
     let voice = signal(len, 660.0, rate as f32);
-    let lag = 300;
-    let mix = vec![
-        voice.iter().zip(&guitar[0]).map(|(a, b)| a + 0.5 * b).collect::<Vec<f32>>(),
-        voice.iter().zip(&late(&guitar[1], lag)).zip(&late(&guitar[0], lag)).map(|((a, b), c)| 0.8 * a + 0.4 * b + 0.2 * c).collect::<Vec<f32>>(),
-    ];
-    let m = tmp("split_mix.wav");
-    write(&m, &mix, rate, 32, true);
-    for (refs, link) in [(&guitar[..1], false), (&guitar[..], false), (&guitar[..], true)] {
-        let (r, o) = (tmp(&format!("split_ref{}.wav", refs.len())), tmp(&format!("split_out{}{link}.wav", refs.len())));
-        write(&r, refs, rate, 32, true);
-        let mut args = vec![m.to_str().unwrap(), "-r", r.to_str().unwrap(), "-o", o.to_str().unwrap(), "--fft", "2048", "--force"];
-        if link {
-            args.push("--link");
+    // 300 samples (7 ms), and 2955 (67 ms: the long scan's, beyond the frames' reach from 0).
+    for lag in [300usize, 2955] {
+        let mix = vec![
+            voice.iter().zip(&guitar[0]).map(|(a, b)| a + 0.5 * b).collect::<Vec<f32>>(),
+            voice.iter().zip(&late(&guitar[1], lag)).zip(&late(&guitar[0], lag)).map(|((a, b), c)| 0.8 * a + 0.4 * b + 0.2 * c).collect::<Vec<f32>>(),
+        ];
+        let m = tmp("split_mix.wav");
+        write(&m, &mix, rate, 32, true);
+        for (refs, link) in [(&guitar[..1], false), (&guitar[..], false), (&guitar[..], true)] {
+            let (r, o) = (tmp(&format!("split_ref{}.wav", refs.len())), tmp(&format!("split_out{}{link}{lag}.wav", refs.len())));
+            write(&r, refs, rate, 32, true);
+            let mut args = vec![m.to_str().unwrap(), "-r", r.to_str().unwrap(), "-o", o.to_str().unwrap(), "--fft", "2048", "--force"];
+            if link {
+                args.push("--link");
+            }
+            let (code, err) = run(&args);
+            assert_eq!(code, 0, "{err}");
+            let (out, _) = read(&o);
+            let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![refs.len()], max_window: 2048 };
+            let mut engine = Engine::new(&config, 2048, 4, Settings { link_channels: link, ..Settings::default() }).unwrap();
+            let lat = engine.latency();
+            let pad = |x: &[f32]| x.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect::<Vec<f32>>();
+            let (mut left, mut right) = (pad(&mix[0]), pad(&mix[1]));
+            let padded_refs: Vec<Vec<f32>> = refs.iter().map(|x| pad(x)).collect();
+            let ref_slices: Vec<&[f32]> = padded_refs.iter().map(|x| &x[..]).collect();
+            engine.process(&mut [&mut left[..], &mut right[..]], &ref_slices);
+            assert_eq!(out[0].len(), len);
+            let what = format!("{}-channel reference, link {link}, lag {lag}", refs.len());
+            assert_eq!((engine.reference_lag(0, 0), engine.reference_lag(1, 0)), ((0, true), (lag, true)), "{what}: the lags found");
+            assert!(out[0] == left[lat..] && out[1] == right[lat..], "{what}: the render differs from the stereo engine");
         }
-        let (code, err) = run(&args);
-        assert_eq!(code, 0, "{err}");
-        let (out, _) = read(&o);
-        let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![refs.len()], max_window: 2048 };
-        let mut engine = Engine::new(&config, 2048, 4, Settings { link_channels: link, ..Settings::default() }).unwrap();
-        let lat = engine.latency();
-        let pad = |x: &[f32]| x.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect::<Vec<f32>>();
-        let (mut left, mut right) = (pad(&mix[0]), pad(&mix[1]));
-        let padded_refs: Vec<Vec<f32>> = refs.iter().map(|x| pad(x)).collect();
-        let ref_slices: Vec<&[f32]> = padded_refs.iter().map(|x| &x[..]).collect();
-        engine.process(&mut [&mut left[..], &mut right[..]], &ref_slices);
-        assert_eq!(out[0].len(), len);
-        let what = format!("{}-channel reference, link {link}", refs.len());
-        assert_eq!((engine.reference_lag(0, 0), engine.reference_lag(1, 0)), ((0, true), (lag, true)), "{what}: the lags found");
-        assert!(out[0] == left[lat..] && out[1] == right[lat..], "{what}: the render differs from the stereo engine");
     }
 }
 

@@ -70,7 +70,7 @@ struct Args {
     /// Hold the bleed gain at 1 instead of fitting it.
     #[arg(long)]
     no_autoscale: bool,
-    /// Delay the reference by this many ms instead of finding the lag (0–50).
+    /// Delay the reference by this many ms instead of finding the lag (0–100).
     #[arg(long, value_name = "MS", value_parser = within(LAG_RANGE_MS.0, LAG_RANGE_MS.1))]
     lag: Option<f32>,
     /// Reference frames the bleed fit spans (1 = frame-local, more for reverberant bleed).

@@ -275,14 +275,6 @@ impl Engine {
     /// `refs` the reference channels, source after source; a missing or short reference
     /// channel counts as silence. Output = input delayed by [`Engine::latency`] samples, cleaned.
     pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]]) {
-        {
-            // The long scan takes the input as it comes (the STFT then works on it in place).
-            let mut views: [&[f32]; MAX_MAIN_CHANNELS] = [&[]; MAX_MAIN_CHANNELS];
-            for (v, c) in views.iter_mut().zip(main.iter()) {
-                *v = c;
-            }
-            self.scan.push(&views[..main.len().min(MAX_MAIN_CHANNELS)], refs);
-        }
         let (separator, coeffs, lag, routing, scan) = (&mut self.separator, &self.coeffs, &mut self.lag, &self.routing, &mut self.scan);
         let pairs = (0..routing.main_channels()).flat_map(|c| (0..routing.sources()).map(move |j| (c, j)));
         let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.stft.overlap());
@@ -291,10 +283,19 @@ impl Engine {
         let mut analysis = self.analysing.then_some(&mut self.analysis);
         self.stft.process(main, refs, &mut self.mix, |frame| {
             if frame.part == 1 {
+                // The long scan takes the input a hop at a time, on the frame grid.
+                let (mains, hop) = (frame.main.len(), window / overlap);
+                scan.push(hop, |c| if c < mains { frame.main_hop(c) } else { &[] }, |r| frame.ref_hop(r));
                 scan.step();
                 if auto_lag {
                     lag.update(window, overlap, frame.max_delay, hop_seconds);
                     for (p, (c, j)) in pairs.clone().enumerate() {
+                        // A lag beyond what the frames see from the applied delay: the scan's,
+                        // for the frame search to refine from there.
+                        let far = scan.early(p);
+                        if far.found && far.lag > 0 {
+                            lag.seed(p, (far.lag as usize).min(frame.max_delay), window / 4);
+                        }
                         if let (d, true) = lag.lag(p) {
                             frame.ref_delay[routing.of(c, j)].fill(d);
                         }

@@ -9,11 +9,15 @@
 //! back by the applied delay (`e^{-iωd}`) to the undelayed one, and when the delay changes the
 //! average is re-expressed for the new delay, so a change does not disturb it. Then it is
 //! whitened (PHAT: only the phase is kept, so a few loud low partials cannot decide the lag)
-//! and transformed back; the highest peak in `[0, max_lag]` is the lag, taken only when it
-//! stands clear of the rest of the correlation.
+//! and transformed back; the highest peak within half a window of the applied delay (and in
+//! `[0, max_lag]`) is the lag, taken only when it stands clear of the rest of the correlation.
 //!
-//! Lags of at most half the window are searched: beyond that the frames of the two signals
-//! hardly overlap and the circular correlation aliases.
+//! The frames see lags of at most half the window *beyond the applied delay*: further, the
+//! frames of the two signals hardly overlap and the circular correlation aliases. So the search
+//! is centred on the delay the reference is already read with, and a lag further away is first
+//! brought within reach by [`LagFinder::seed`] (from the long scan, [`super::lag_scan`]): the
+//! delay line carries the lag, the window only the residual. With nothing applied yet the
+//! search covers `[0, half a window]`.
 
 use std::sync::Arc;
 
@@ -101,6 +105,12 @@ pub struct LagFinder {
     turn_for: Vec<(usize, usize)>,
     lags: Vec<usize>,
     found: Vec<bool>,
+    /// Per pair: the last lag seeded from outside ([`LagFinder::seed`]), so that the same one is
+    /// not seeded again over what the search found near it.
+    seeded: Vec<Option<usize>>,
+    /// Per pair: the hop it was seeded at, until its search finds the lag there (or
+    /// [`MEMORY_SECONDS`] pass): it searches every window meanwhile, as one that has found nothing.
+    eager: Vec<Option<usize>>,
     /// Grows whenever a lag changes.
     changes: u64,
     inverse: Vec<Arc<dyn ComplexToReal<f32>>>,
@@ -128,6 +138,8 @@ impl LagFinder {
             turn_for: vec![(usize::MAX, 0); pairs],
             lags: vec![0; pairs],
             found: vec![false; pairs],
+            seeded: vec![None; pairs],
+            eager: vec![None; pairs],
             changes: 0,
             inverse,
             spectrum: vec![Complex32::default(); bins],
@@ -158,7 +170,29 @@ impl LagFinder {
         self.reset();
         self.lags.fill(0);
         self.found.fill(false);
+        self.seeded.fill(None);
+        self.eager.fill(None);
         self.changes += 1;
+    }
+
+    /// Offers pair `j` a coarse lag found elsewhere (samples; the long scan's): taken, as found,
+    /// when the pair has found nothing yet or its lag is more than `reach` samples away (beyond
+    /// what the frames see well), unless it is the lag last seeded (within `reach`), which the
+    /// search has since moved from: near its own peak the search, finer, decides. The search
+    /// then refines it around the new delay. Returns whether it was taken.
+    pub fn seed(&mut self, j: usize, lag: usize, reach: usize) -> bool {
+        let Some(&now) = self.lags.get(j) else { return false };
+        let far = !self.found[j] || now.abs_diff(lag) > reach;
+        let again = self.seeded[j].is_some_and(|s| s.abs_diff(lag) <= reach);
+        if !far || again {
+            return false;
+        }
+        self.changes += 1;
+        self.lags[j] = lag;
+        self.found[j] = true;
+        self.seeded[j] = Some(lag);
+        self.eager[j] = Some(self.hops);
+        true
     }
 
     /// Grows whenever a lag changes.
@@ -240,8 +274,8 @@ impl LagFinder {
     }
 
     /// Called once per hop after every source was observed: looks for each pair's lag within
-    /// `max_lag` samples (and half the window), once per window for a pair that has not found
-    /// its lag yet in the first [`MEMORY_SECONDS`] after a reset, otherwise every
+    /// half the window of its applied delay (and `max_lag` samples), once per window for a pair
+    /// that has not found its lag yet in the first [`MEMORY_SECONDS`] after a reset, otherwise every
     /// [`SEARCH_SECONDS`] (in whole windows; so a track with no clear lag does not pay for a
     /// search every window). When a pair searches depends on nothing but its own state: a
     /// channel processed in an engine of its own (the renderer's lanes) must find its lag at
@@ -251,7 +285,11 @@ impl LagFinder {
         if self.hops % overlap == 0 {
             let scheduled = self.hops % search_every(overlap, hop_seconds) == 0;
             let early = (self.hops as f32) * hop_seconds < MEMORY_SECONDS;
-            if scheduled || early {
+            let hops = self.hops;
+            for e in &mut self.eager {
+                *e = e.filter(|&at| ((hops - at) as f32) * hop_seconds < MEMORY_SECONDS);
+            }
+            if scheduled || early || self.eager.iter().any(Option::is_some) {
                 let isa = self.isa;
                 isa.run(#[inline(always)] || self.search(size, max_lag, scheduled));
             }
@@ -261,11 +299,17 @@ impl LagFinder {
     /// `scheduled`: every pair searches; otherwise those that have found nothing yet.
     #[inline(always)]
     fn search(&mut self, size: usize, max_lag: usize, scheduled: bool) {
-        let bins = size / 2 + 1;
+        let (bins, half) = (size / 2 + 1, size / 2);
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
-        let max_lag = max_lag.min(size / 2);
         for j in 0..self.cross.len() {
-            if !scheduled && self.found[j] {
+            if !scheduled && self.found[j] && self.eager[j].is_none() {
+                continue;
+            }
+            // Within half a window of the applied delay, either way: `size` lags, each at its own
+            // place in the circular correlation (absolute lag `a` at `a mod size`).
+            let centre = self.lags[j];
+            let (lo, hi) = (centre.saturating_sub(half - 1), max_lag.min(centre + half));
+            if lo > hi {
                 continue;
             }
             let cross = &self.cross[j][..bins];
@@ -293,11 +337,22 @@ impl LagFinder {
                 continue;
             }
             let rms = (lane_sum(time, |t| t * t) / size as f32).sqrt();
-            let (at, peak) = peak(&time[..=max_lag]);
+            // Lags `lo..=hi` from `lo mod size` on, wrapping round to the correlation's start.
+            let (start, count) = (lo % size, hi - lo + 1);
+            let first = count.min(size - start);
+            let (a, pa) = peak(&time[start..start + first]);
+            let (at, peak) = match first < count {
+                true => match peak(&time[..count - first]) {
+                    (b, pb) if pb > pa => (lo + first + b, pb),
+                    _ => (lo + a, pa),
+                },
+                false => (lo + a, pa),
+            };
             if peak > CONFIDENCE * rms {
                 self.changes += u64::from(self.lags[j] != at || !self.found[j]);
                 self.lags[j] = at;
                 self.found[j] = true;
+                self.eager[j] = None;
             }
         }
     }

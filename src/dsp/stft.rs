@@ -69,6 +69,33 @@ pub struct Frame<'a> {
     pub max_delay: usize,
     /// Which of the frame's callback stages this is (see [`Stft::set_callback_parts`]).
     pub part: usize,
+    /// The input as the STFT holds it (sanitised): per main channel the frame's samples, per
+    /// reference channel `max_delay` more before them; read through [`Frame::main_hop`] and
+    /// [`Frame::ref_hop`].
+    main_in: &'a [Vec<f32>],
+    ref_in: &'a [Vec<f32>],
+    hop: usize,
+}
+
+impl Frame<'_> {
+    /// The frame's last hop of input, main channel `c` (of the frame's), as it came in (after
+    /// sanitising): the samples that completed the frame, `hop` of them. Frame after frame these
+    /// are the input once each, in order, cut on the frame grid whatever the host's blocks.
+    pub fn main_hop(&self, c: usize) -> &[f32] {
+        let end = 2 * (self.bins - 1) - self.hop;
+        &self.main_in[c][end - self.hop..end]
+    }
+
+    /// The same samples of reference channel `r` (undelayed).
+    pub fn ref_hop(&self, r: usize) -> &[f32] {
+        let end = 2 * (self.bins - 1) + self.max_delay - self.hop;
+        &self.ref_in[r][end - self.hop..end]
+    }
+
+    /// Reference channels.
+    pub fn ref_channels(&self) -> usize {
+        self.ref_in.len()
+    }
 }
 
 pub struct Stft {
@@ -377,7 +404,18 @@ impl Stft {
             }
         } else if i < channels + views + self.callback_parts {
             let part = i - channels - views;
-            on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, shares: &self.shares, max_delay: self.max_delay, part });
+            on_frame(&mut Frame {
+                main: &mut self.main_spec[..channels],
+                refs: &self.ref_spec,
+                bins,
+                ref_delay: &mut self.ref_delay,
+                shares: &self.shares,
+                max_delay: self.max_delay,
+                part,
+                main_in: &self.main_in[..channels],
+                ref_in: &self.ref_in,
+                hop: self.hop,
+            });
             for d in &mut self.ref_delay {
                 *d = (*d).min(self.max_delay);
             }
