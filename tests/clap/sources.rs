@@ -91,7 +91,11 @@ fn a_four_channel_sidechain_runs_every_grouping_like_the_engine() {
         let mut gains = Vec::new();
         for g in Grouping::ALL {
             let mut p = with_layout(layout);
-            assert_eq!(p.ports(true)[1].channels, 4, "{layout}: the sidechain port");
+            let ports = p.ports(true);
+            assert_eq!(ports[1].channels, 4, "{layout}: the sidechain port");
+            // Four sources side by side are no surround format: CLAP's type for that is none.
+            assert_eq!(ports[1].kind, None, "{layout}: the sidechain port's type");
+            assert_eq!(ports[0].kind.as_deref(), Some(["mono", "stereo"][channels - 1]), "{layout}: the main port's type");
             p.set_params_text(&[("Sources", name(g))]);
             let out = p.process(RATE, &track, Some(&sidechain), &[BLOCK], &[]);
             let expected = harness::run(&mut engine(channels, 4, g), &track, &sidechain, &[BLOCK]);
