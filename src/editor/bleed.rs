@@ -41,23 +41,29 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &Para
         painter.add(Shape::line(points, Stroke::new(2.0, if frozen { palette.threshold } else { palette.bleed })));
     }
     if per_source {
-        let auto_lag = params.auto_lag.value();
-        for (j, colour) in SOURCE_COLOURS.iter().enumerate().take(view.sources) {
-            if view.frames > 0 {
+        let shown = view.sources.min(SHOWN_SOURCES);
+        if view.frames > 0 {
+            for (j, colour) in SOURCE_COLOURS.iter().enumerate().take(shown) {
                 let points = (0..BANDS).map(|b| pos2(freq.x(plot, view.band_centre_hz(b)), GAIN.y(plot, view.source_db[j][b].max(GAIN.lo)))).collect();
                 painter.add(Shape::line(points, Stroke::new(if frozen { 1.5 } else { 2.0 }, *colour)));
             }
+        }
+        // The legend over the curves' top left, on a backing of its own: each source's name and lag.
+        let backing = painter.add(Shape::Noop);
+        let mut legend = Rect::NOTHING;
+        let auto_lag = params.auto_lag.value();
+        let line = |j: usize| plot.left_top() + vec2(6.0, 4.0 + 15.0 * j as f32);
+        for (j, colour) in SOURCE_COLOURS.iter().enumerate().take(shown) {
             let lag = match (auto_lag, view.source_lag_found[j]) {
                 (true, false) => "lag: searching".to_string(),
                 _ => format!("{:.1} ms", view.source_lag_ms[j]),
             };
-            let at = plot.left_top() + vec2(6.0, 4.0 + 15.0 * j as f32);
-            painter.text(at, Align2::LEFT_TOP, format!("{} · {lag}", view.source_name(j)), FontId::proportional(11.0), *colour);
+            legend = legend.union(painter.text(line(j), Align2::LEFT_TOP, format!("{} · {lag}", view.source_name(j)), FontId::proportional(11.0), *colour));
         }
         if view.sources > SHOWN_SOURCES {
-            let at = plot.left_top() + vec2(6.0, 4.0 + 15.0 * SHOWN_SOURCES as f32);
-            painter.text(at, Align2::LEFT_TOP, format!("+{} more", view.sources - SHOWN_SOURCES), FontId::proportional(11.0), palette.weak_text);
+            legend = legend.union(painter.text(line(SHOWN_SOURCES), Align2::LEFT_TOP, format!("+{} more", view.sources - SHOWN_SOURCES), FontId::proportional(11.0), palette.weak_text));
         }
+        painter.set(backing, Shape::rect_filled(legend.expand(3.0), 3.0, palette.panel.gamma_multiply(0.85)));
     }
 
     // Learn / Freeze and Relearn, through the host like any parameter change.
