@@ -2,31 +2,19 @@
 sidechain's left channel and a hi-hat on its right, split into two mono references by the
 Sources parameter, rendered like `residue-render --sources each`, removing both bleeds better
 than one stereo reference; and a state saved with the split restores its learning."""
+import os
+import sys
+
 import numpy as np
 import soundfile as sf
 
-from conftest import EXAMPLE, diff_db, render
+from conftest import EXAMPLE, ROOT, diff_db, render
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from evaluate_sources import drums, late  # noqa: E402  (the same kick and hi-hat as the evaluation)
 
 RATE = 44100
 LATENCY = 4095 + 1024  # FFT Size Auto at 44.1 kHz: 4096, 4x
-
-
-def drums(n):
-    """(kick, hi-hat): a pitch drop every half second, high-passed noise bursts every eighth."""
-    t = np.arange(n) / RATE
-    since = np.mod(t, 0.5)
-    freq = 50 + 100 * np.exp(-since / 0.03)
-    kick = 0.5 * np.exp(-since / 0.15) * np.sin(2 * np.pi * np.cumsum(freq) / RATE)
-    noise = np.random.default_rng(7).uniform(-1, 1, n)
-    high = np.concatenate([[0.0], np.diff(noise)]) / 2
-    accent = np.where(np.floor(t / 0.125) % 4 == 0, 1.0, 0.55)
-    hat = 0.5 * accent * np.exp(-np.mod(t, 0.125) / 0.04) * high
-    return kick.astype(np.float32), hat.astype(np.float32)
-
-
-def late(x, ms):
-    d = int(round(ms * 1e-3 * RATE))
-    return np.concatenate([np.zeros(d, np.float32), x[: len(x) - d]])
 
 
 def scene(seconds=8):
