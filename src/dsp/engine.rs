@@ -16,7 +16,9 @@ use super::settings::{Settings, LAG_RANGE_MS};
 use super::stft::{valid_shape, Stft, MAX_WINDOW, MIN_WINDOW, OVERLAPS};
 
 pub const MAX_MAIN_CHANNELS: usize = 2;
-pub const MAX_SOURCE_CHANNELS: usize = 2;
+/// A source of more channels than the track is heard as their mean (a 4-channel sidechain taken
+/// as one source).
+pub const MAX_SOURCE_CHANNELS: usize = 4;
 pub const MAX_SOURCES: usize = 8;
 /// Rates the engine runs at, Hz. Hosts and validators activate at any rate they like (1234.5677
 /// Hz, 768 kHz), and refusing to activate fails the host's whole session, so the range is wide:
@@ -45,7 +47,8 @@ fn scan_late_seconds(latency: usize, rate: f32) -> f32 {
 pub struct EngineConfig {
     pub sample_rate: f32,
     pub main_channels: usize,
-    /// Channel count (1 or 2) of each reference source, in the order of the reference inputs.
+    /// Channel count (1–[`MAX_SOURCE_CHANNELS`]) of each reference source, in the order of the
+    /// reference inputs.
     pub sources: Vec<usize>,
     /// The largest window `set_window` may switch to.
     pub max_window: usize,
@@ -65,7 +68,7 @@ impl fmt::Display for ConfigError {
         match self {
             Self::SampleRate(r) => write!(f, "sample rate {r} Hz is not supported (use {}–{} Hz)", SAMPLE_RATE_RANGE.0, SAMPLE_RATE_RANGE.1),
             Self::MainChannels(n) => write!(f, "{n} main channels are not supported (use 1 or 2)"),
-            Self::SourceChannels(n) => write!(f, "a reference with {n} channels is not supported (use 1 or 2)"),
+            Self::SourceChannels(n) => write!(f, "a reference with {n} channels is not supported (use 1 to {MAX_SOURCE_CHANNELS})"),
             Self::TooManySources(n) => write!(f, "{n} references are more than the {MAX_SOURCES} supported"),
             Self::Window { size, overlap, max_window } => write!(
                 f,
@@ -131,7 +134,7 @@ impl Engine {
             mix: Ramp::new(settings.mix),
             settings,
             coeffs,
-            analysis: Analysis::with_capacity(max_window / 2 + 1),
+            analysis: Analysis::with_sources(max_window / 2 + 1, &config.sources),
             analysing: false,
         };
         engine.apply_lags();
@@ -312,6 +315,12 @@ impl Engine {
             }
             separator.process(frame, coeffs, analysis.as_deref_mut());
             if let Some(a) = analysis.as_deref_mut() {
+                let gain = |c: usize| coeffs.autoscale.map(|_| separator.learned_gain(c, 0, frame.bins));
+                a.record_sources(frame.refs, frame.bins, routing, gain, coeffs.alpha);
+                for j in 0..routing.sources() {
+                    a.source_lag_ms[j] = frame.ref_delay[routing.of(0, j).start] as f32 * 1e3 / rate;
+                    a.source_lag_found[j] = !auto_lag || lag.lag(j).1;
+                }
                 (a.sample_rate, a.window, a.overlap) = (rate, window, overlap);
                 a.lag_ms = frame.ref_delay.first().map_or(0.0, |&d| d as f32 * 1e3 / rate);
                 a.lag_found = !auto_lag || lag.lag(0).1;
