@@ -275,11 +275,12 @@ impl LagFinder {
 
     /// Called once per hop after every source was observed: looks for each pair's lag within
     /// half the window of its applied delay (and `max_lag` samples), once per window for a pair
-    /// that has not found its lag yet in the first [`MEMORY_SECONDS`] after a reset, otherwise every
-    /// [`SEARCH_SECONDS`] (in whole windows; so a track with no clear lag does not pay for a
-    /// search every window). When a pair searches depends on nothing but its own state: a
-    /// channel processed in an engine of its own (the renderer's lanes) must find its lag at
-    /// the same time as in the multichannel engine.
+    /// that has not found its lag yet in the first [`MEMORY_SECONDS`] after a reset (or after it
+    /// was seeded, until it finds the lag there), otherwise every [`SEARCH_SECONDS`] (in whole
+    /// windows; so a track with no clear lag does not pay for a search every window). When a
+    /// pair searches depends on nothing but its own state: a channel processed in an engine of
+    /// its own (the renderer's lanes) must find its lag at the same time as in the multichannel
+    /// engine.
     pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize, hop_seconds: f32) {
         self.hops += 1;
         if self.hops % overlap == 0 {
@@ -296,7 +297,8 @@ impl LagFinder {
         }
     }
 
-    /// `scheduled`: every pair searches; otherwise those that have found nothing yet.
+    /// `scheduled`: every pair searches; otherwise those that have found nothing yet, or were
+    /// seeded and have not found the lag there yet.
     #[inline(always)]
     fn search(&mut self, size: usize, max_lag: usize, scheduled: bool) {
         let (bins, half) = (size / 2 + 1, size / 2);
