@@ -43,7 +43,10 @@ Measures, per row and scenario:
                   the output over the energy of the true bleed, summed over the 20 ms frames in
                   which the true target is at least 20 dB below the true bleed (there one hears
                   bleed only). 0 dB: all of it left (the input); -10 dB: 90 % of its energy
-                  gone. Floored at -120 dB.
+                  gone. Floored at -120 dB. Whatever the output holds there counts, artefacts
+                  too: a mask that moves under a loud hit smears the hit's transient up to a
+                  window (93 ms) back into the silence before it (pre-echo), which shows here
+                  when the bleed is far below the target (the snare mic).
   target          the level of the target kept where it plays, dB: 20 log10 of the projection
                   gain of the output onto the true target, <y, t> / <t, t>, over the 20 ms
                   frames in which the true target is within 30 dB of its loudest frame. The
