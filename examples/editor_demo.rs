@@ -4,11 +4,16 @@
 //!
 //!     xvfb-run -s "-screen 0 960x640x24" cargo run --release --example editor_demo -- --screenshot docs/editor.png
 //!
+//! With `--drums` the voice has a kick and a hi-hat bleeding into it instead of the guitar, on a
+//! stereo sidechain split in two (Sources: Each Channel): the editor shows each source's bleed.
+//!
 //! (nice-plug's standalone with its dummy backend would open the same editor, but it feeds
 //! silence, so nothing would move.)
 
 #[path = "../tests/editor/context.rs"]
 mod context;
+#[path = "../tests/engine/kit.rs"]
+mod kit;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -27,10 +32,11 @@ struct Args {
     screenshot: Option<PathBuf>,
     seconds: f64,
     scale: f64,
+    drums: bool,
 }
 
 fn args() -> Args {
-    let mut a = Args { screenshot: None, seconds: 6.0, scale: 1.0 };
+    let mut a = Args { screenshot: None, seconds: 6.0, scale: 1.0, drums: false };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -38,7 +44,8 @@ fn args() -> Args {
             "--screenshot" => a.screenshot = Some(value().into()),
             "--seconds" => a.seconds = value().parse().expect("--seconds: a number"),
             "--scale" => a.scale = value().parse().expect("--scale: a number"),
-            other => panic!("unknown argument {other}; use --screenshot FILE.png, --seconds S, --scale F"),
+            "--drums" => a.drums = true,
+            other => panic!("unknown argument {other}; use --screenshot FILE.png, --seconds S, --scale F, --drums"),
         }
     }
     a
@@ -54,6 +61,12 @@ fn read(name: &str) -> (Vec<f32>, u32) {
 fn main() {
     let args = args();
     let params = Arc::new(ResidueParams::default());
+    if args.drums {
+        // What a host's generic editor would do: Sources set before the audio starts.
+        use nice_plug::prelude::Param;
+        let value = params.sources.string_to_normalized_value("Each Channel").expect("a Sources value");
+        unsafe { params.sources.as_ptr()._internal_set_normalized_value(value) };
+    }
     let (mut publisher, subscriber) = residue::meter::channel(16384 / 2 + 1);
     let open = Arc::new(AtomicBool::new(false));
     let repaint = RepaintNotifier::new();
@@ -62,9 +75,17 @@ fn main() {
     {
         let (params, open, repaint) = (params.clone(), open.clone(), repaint.clone());
         std::thread::spawn(move || {
-            let (mix, rate) = read("vocal_mic.wav");
-            let (reference, _) = read("guitar_mic.wav");
-            let config = EngineConfig { sample_rate: rate as f32, main_channels: 1, sources: vec![1], max_window: 16384 };
+            let (mix, rate, references) = if args.drums {
+                let (voice, rate) = read("truth_vocal.wav");
+                let drums = [kit::Voice::Kick, kit::Voice::HiHat].map(|v| kit::voice(v, voice.len(), rate as f32)).to_vec();
+                let paths = vec![kit::Path { gain: 0.3, lag_ms: 4.0 }, kit::Path { gain: 0.2, lag_ms: 11.0 }];
+                (kit::track(&[voice], &drums, &[paths], rate as f32).remove(0), rate, drums)
+            } else {
+                let (mix, rate) = read("vocal_mic.wav");
+                (mix, rate, vec![read("guitar_mic.wav").0])
+            };
+            let sources = if args.drums { vec![1, 1] } else { vec![1] };
+            let config = EngineConfig { sample_rate: rate as f32, main_channels: 1, sources, max_window: 16384 };
             let (window, overlap) = params.window(rate as f32);
             let mut engine = Engine::new(&config, window, overlap, params.settings(0)).expect("engine");
             let block = 512;
@@ -76,7 +97,8 @@ fn main() {
                 buffer.copy_from_slice(&mix[at..at + block]);
                 let watching = open.load(Ordering::Acquire);
                 engine.set_analysis(watching);
-                engine.process(&mut [&mut buffer], &[&reference[at..at + block]]);
+                let refs: Vec<&[f32]> = references.iter().map(|r| &r[at..at + block]).collect();
+                engine.process(&mut [&mut buffer], &refs);
                 if watching && publisher.publish(engine.analysis()) {
                     repaint.request_repaint();
                 }

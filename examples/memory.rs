@@ -4,9 +4,11 @@
 //!
 //! Counts every allocation through a global allocator: what `Engine::new` keeps (buffers for
 //! FFT sizes up to 16384, every FFT plan), what the plugin adds for its editor feed (three
-//! analysis frames in the triple buffer), then allocations and live bytes while 60 s of audio
-//! go through in 64-sample calls with the analysis feed running (exits 1 if anything was
-//! allocated or the heap grew: `scripts/test.sh` runs it).
+//! analysis frames in the triple buffer), what a plugin instance keeps per layout (one engine
+//! per grouping of the sidechain's channels into sources, the parameters with the saved
+//! profile's buffers, the editor feed), then allocations and live bytes while 60 s of audio go
+//! through in 64-sample calls with the analysis feed running (exits 1 if anything was allocated
+//! or the heap grew: `scripts/test.sh` runs it).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::Relaxed};
@@ -41,6 +43,15 @@ fn mib(bytes: isize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// The editor feed's heap, measured on one made for the purpose.
+fn publisher_bytes(max_window: usize) -> isize {
+    let before = LIVE.load(Relaxed);
+    let feed = residue::meter::channel(max_window / 2 + 1);
+    let bytes = LIVE.load(Relaxed) - before;
+    drop(feed);
+    bytes
+}
+
 fn main() {
     let rate = 48_000usize;
     let max_window = 16384;
@@ -56,6 +67,21 @@ fn main() {
     let before = LIVE.load(Relaxed);
     let (mut publisher, mut subscriber) = residue::meter::channel(max_window / 2 + 1);
     println!("{:<58} {:>10.2}", "editor feed (triple buffer of analysis frames)", mib(LIVE.load(Relaxed) - before));
+    let before = LIVE.load(Relaxed);
+    let params = residue::params::ResidueParams::default();
+    let params_bytes = LIVE.load(Relaxed) - before;
+    println!("{:<58} {:>10.2}", "parameters (with the saved profile's triple buffers)", mib(params_bytes));
+    drop(params);
+    println!("\n{:<58} {:>10}", "per plugin instance at 48 kHz, by layout", "MiB");
+    for (main_channels, sidechain) in [(2usize, 1usize), (2, 2), (1, 2), (2, 4), (1, 4)] {
+        let before = LIVE.load(Relaxed);
+        let base = EngineConfig { sample_rate: rate as f32, main_channels, sources: vec![], max_window };
+        let engines = residue::sidechain::Engines::new(&base, sidechain, residue::sidechain::Grouping::One, 4096, 4, Settings::default()).expect("engines");
+        let engine_bytes = LIVE.load(Relaxed) - before;
+        let what = format!("{main_channels}-channel track, {sidechain}-channel sidechain: {} engine(s)", engines.len());
+        println!("{what:<58} {:>10.2}", mib(engine_bytes + params_bytes) + mib(publisher_bytes(max_window)));
+        drop(engines);
+    }
 
     let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![2], max_window };
     let mut engine = Engine::new(&config, max_window, 4, Settings::default()).expect("engine");

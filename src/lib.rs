@@ -11,6 +11,7 @@ pub mod params;
 pub mod plugin;
 pub mod render;
 pub mod session;
+pub mod sidechain;
 
 pub use plugin::Residue;
 

@@ -5,6 +5,7 @@
 use triple_buffer::{triple_buffer, Input, Output};
 
 use crate::dsp::Analysis;
+use crate::sidechain::MAX_SIDECHAIN_CHANNELS;
 
 /// Audio-thread side.
 pub struct Publisher {
@@ -18,9 +19,10 @@ pub struct Subscriber {
     last_serial: u64,
 }
 
-/// A publisher/subscriber pair for frames of up to `max_bins` bins.
+/// A publisher/subscriber pair for frames of up to `max_bins` bins and as many sources as a
+/// sidechain can be split into (one per channel).
 pub fn channel(max_bins: usize) -> (Publisher, Subscriber) {
-    let (input, output) = triple_buffer(&Analysis::with_capacity(max_bins));
+    let (input, output) = triple_buffer(&Analysis::with_sources(max_bins, &[1; MAX_SIDECHAIN_CHANNELS]));
     (Publisher { input, last_serial: 0 }, Subscriber { output, last_serial: 0 })
 }
 

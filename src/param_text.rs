@@ -9,6 +9,7 @@
 //! the numbers they stand for. Anything else is refused (`None`).
 
 use crate::params::{FftSize, Output, Overlap};
+use crate::sidechain::Grouping;
 
 /// A number followed by a unit: (value, unit in lower case with spaces removed). Accepts a
 /// decimal comma when there is no decimal point, and a `k` that multiplies by 1000 when it
@@ -87,6 +88,28 @@ pub fn alpha(text: &str) -> Option<f32> {
 pub fn frames(text: &str) -> Option<i32> {
     let v = plain(text, &["frame", "frames"])?;
     (v.fract() == 0.0).then_some(v as i32)
+}
+
+/// Sources: the names shown, and how people say them (`split`, `mono`, `1`, `pairs`).
+pub fn sources(text: &str) -> Option<Grouping> {
+    choice(
+        text,
+        &[
+            ("one", Grouping::One),
+            ("1", Grouping::One),
+            ("single", Grouping::One),
+            ("one source", Grouping::One),
+            ("each channel", Grouping::Each),
+            ("each", Grouping::Each),
+            ("channels", Grouping::Each),
+            ("per channel", Grouping::Each),
+            ("split", Grouping::Each),
+            ("mono", Grouping::Each),
+            ("stereo pairs", Grouping::Pairs),
+            ("pairs", Grouping::Pairs),
+            ("stereo", Grouping::Pairs),
+        ],
+    )
 }
 
 /// The value of the name in `choices` that `text` is (in any case), or failing that the value
@@ -202,5 +225,10 @@ mod tests {
         }
         assert_eq!(overlap("3"), None);
         assert_eq!(overlap("1"), None, "not an index");
+        for (t, g) in [("One", Grouping::One), ("each channel", Grouping::Each), ("Each", Grouping::Each), ("split", Grouping::Each), ("Stereo Pairs", Grouping::Pairs), ("pa", Grouping::Pairs)] {
+            assert_eq!(sources(t), Some(g), "{t:?}");
+        }
+        assert_eq!(sources("s"), None, "ambiguous: single, split or stereo");
+        assert_eq!(sources("2"), None, "not an index");
     }
 }

@@ -124,6 +124,9 @@ pub struct ResidueParams {
     /// Relearn button turns it on and off again; automation can do the same.
     #[id = "relearn"]
     pub relearn: BoolParam,
+    /// How the sidechain's channels are grouped into reference sources (see [`crate::sidechain`]).
+    #[id = "sources"]
+    pub sources: EnumParam<crate::sidechain::Grouping>,
     /// What was learned, saved with the session (see [`crate::session`]).
     #[persist = "profile"]
     pub profile: crate::session::ProfileStore,
@@ -198,6 +201,7 @@ impl Default for ResidueParams {
                 .with_string_to_value(Arc::new(text::frames)),
             robust: BoolParam::new("Robust Fit", d.robust_fit),
             relearn: BoolParam::new("Relearn", false),
+            sources: EnumParam::new("Sources", crate::sidechain::Grouping::One).with_string_to_value(Arc::new(text::sources)),
             profile: crate::session::ProfileStore::new(dsp::MAX_MAIN_CHANNELS, dsp::MAX_MAIN_CHANNELS * dsp::MAX_SOURCES, crate::plugin::MAX_WINDOW / 2 + 1),
         }
     }

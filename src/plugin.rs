@@ -5,6 +5,10 @@
 //! playback) forgets only the audio; `activate` with the same configuration keeps the engine,
 //! with another one (sample rate, channels) it carries the profile over; a saved state carries
 //! it into the next session ([`crate::session`]). Only Relearn forgets.
+//!
+//! The sidechain may carry several sources side by side (the Sources parameter): there is one
+//! engine per grouping the sidechain's width allows, all built in `activate`
+//! ([`crate::sidechain::Engines`]), and `process` runs the one the parameter selects.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,11 +16,12 @@ use std::sync::{Arc, Mutex};
 
 use nice_plug::prelude::*;
 
-use crate::dsp::{Engine, EngineConfig, MAX_SOURCE_CHANNELS};
+use crate::dsp::EngineConfig;
 use crate::editor::{ResidueEditor, Shared};
 use crate::meter::{self, Publisher, Subscriber};
 use crate::params::ResidueParams;
 use crate::session::{Loaded, ProfileLink};
+use crate::sidechain::{Engines, MAX_SIDECHAIN_CHANNELS};
 use nice_plug_egui::RepaintNotifier;
 
 /// The largest FFT size the `FFT Size` parameter offers; the engine is sized for it once.
@@ -24,7 +29,8 @@ pub const MAX_WINDOW: usize = 16384;
 
 pub struct Residue {
     params: Arc<ResidueParams>,
-    engine: Option<Engine>,
+    /// One engine per grouping of the sidechain's channels into sources.
+    engines: Option<Engines>,
     /// Analysis frames for the editor, sent only while it is open.
     publisher: Publisher,
     subscriber: Option<Subscriber>,
@@ -45,7 +51,7 @@ impl Default for Residue {
             params,
             link,
             relearn_was: false,
-            engine: None,
+            engines: None,
             publisher,
             subscriber: Some(subscriber),
             editor_open: Arc::new(AtomicBool::new(false)),
@@ -95,6 +101,23 @@ impl Plugin for Residue {
             names: PortNames { layout: Some("Mono, stereo sidechain"), aux_inputs: &["Sidechain"], ..PortNames::const_default() },
             ..AudioIOLayout::const_default()
         },
+        // Several sources on their own channels, for hosts with multichannel pins (Reaper,
+        // Ardour): grouped by the Sources parameter. After the others, so that a saved session's
+        // layout index keeps meaning what it meant.
+        AudioIOLayout {
+            main_input_channels: STEREO,
+            main_output_channels: STEREO,
+            aux_input_ports: &[new_nonzero_u32(4)],
+            names: PortNames { layout: Some("Stereo, 4-channel sidechain"), aux_inputs: &["Sidechain"], ..PortNames::const_default() },
+            ..AudioIOLayout::const_default()
+        },
+        AudioIOLayout {
+            main_input_channels: MONO,
+            main_output_channels: MONO,
+            aux_input_ports: &[new_nonzero_u32(4)],
+            names: PortNames { layout: Some("Mono, 4-channel sidechain"), aux_inputs: &["Sidechain"], ..PortNames::const_default() },
+            ..AudioIOLayout::const_default()
+        },
     ];
 
     type Editor = ResidueEditor;
@@ -117,31 +140,31 @@ impl Plugin for Residue {
 
     fn activate(&mut self, layout: &AudioIOLayout, buffer_config: &BufferConfig, context: &mut impl ActivateContext<Self>) -> bool {
         let main_channels = layout.main_output_channels.map_or(0, NonZeroU32::get) as usize;
-        let sidechain = layout.aux_input_ports.first().map_or(0, |n| n.get() as usize).min(MAX_SOURCE_CHANNELS);
-        let config = EngineConfig {
-            sample_rate: buffer_config.sample_rate,
-            main_channels,
-            sources: if sidechain > 0 { vec![sidechain] } else { vec![] },
-            max_window: MAX_WINDOW,
-        };
+        let sidechain = layout.aux_input_ports.first().map_or(0, |n| n.get() as usize).min(MAX_SIDECHAIN_CHANNELS);
+        let config = EngineConfig { sample_rate: buffer_config.sample_rate, main_channels, sources: vec![], max_window: MAX_WINDOW };
         let (window, overlap) = self.params.window(buffer_config.sample_rate);
+        let grouping = self.params.sources.value();
         self.relearn_was = self.params.relearn.value();
-        // The same configuration (a host re-preparing the plugin): the engine as it is.
-        if let Some(engine) = self.engine.as_mut().filter(|e| e.config() == &config) {
+        // The same configuration (a host re-preparing the plugin): the engines as they are.
+        if let Some(engines) = self.engines.as_mut().filter(|e| e.fit(&config, sidechain)) {
+            if engines.select(grouping) {
+                self.link.publish_switched(engines.active());
+            }
+            let engine = engines.active_mut();
             engine.set_settings(&self.params.settings(0));
             let _ = engine.set_window(window, overlap);
-            take_loaded(&mut self.link, engine);
-            context.set_latency_samples(engine.latency() as u32);
+            take_loaded(&mut self.link, engines);
+            context.set_latency_samples(engines.active().latency() as u32);
             return true;
         }
-        match Engine::new(&config, window, overlap, self.params.settings(0)) {
-            Ok(mut engine) => {
-                if let Some(old) = &self.engine {
-                    engine.load_profile(&old.profile());
+        match Engines::new(&config, sidechain, grouping, window, overlap, self.params.settings(0)) {
+            Ok(mut engines) => {
+                if let Some(old) = &self.engines {
+                    engines.carry_from(old);
                 }
-                take_loaded(&mut self.link, &mut engine);
-                context.set_latency_samples(engine.latency() as u32);
-                self.engine = Some(engine);
+                take_loaded(&mut self.link, &mut engines);
+                context.set_latency_samples(engines.active().latency() as u32);
+                self.engines = Some(engines);
                 true
             }
             Err(e) => {
@@ -153,43 +176,50 @@ impl Plugin for Residue {
 
     /// Forgets the audio, not what was learned (hosts call this at every start of playback).
     fn reset(&mut self) {
-        if let Some(engine) = &mut self.engine {
-            engine.reset();
+        if let Some(engines) = &mut self.engines {
+            engines.active_mut().reset();
         }
     }
 
     fn stop_processing(&mut self) {
-        if let Some(engine) = &self.engine {
-            self.link.publish(engine, 0, true);
+        if let Some(engines) = &self.engines {
+            self.link.publish(engines.active(), 0, true);
         }
     }
 
     fn deactivate(&mut self) {
-        if let Some(engine) = &self.engine {
-            self.params.profile.hand_over(&self.link, engine);
+        if let Some(engines) = &self.engines {
+            self.params.profile.hand_over(&self.link, engines.active());
         }
     }
 
     fn process(&mut self, buffer: &mut Buffer, aux: &mut AuxiliaryBuffers, context: &mut impl ProcessContext<Self>) -> ProcessStatus {
-        let Some(engine) = &mut self.engine else {
+        let Some(engines) = &mut self.engines else {
             return ProcessStatus::Normal;
         };
+        // Another grouping: its engine (built in `activate`) takes over, without allocating.
+        let switched = engines.select(self.params.sources.value());
+        let engine = engines.active_mut();
         let (window, overlap) = self.params.window(engine.sample_rate());
         if (window, overlap) != (engine.window(), engine.overlap()) && engine.set_window(window, overlap).is_ok() {
             context.set_latency_samples(engine.latency() as u32);
         }
         engine.set_settings(&self.params.settings(buffer.samples() as u32));
-        if take_loaded(&mut self.link, engine) {
+        if switched {
+            self.link.publish_switched(engine);
+        }
+        if take_loaded(&mut self.link, engines) {
             // A state loaded with Relearn on is not the user pressing it.
             self.relearn_was = self.params.relearn.value();
         }
         let relearn = self.params.relearn.value();
         if relearn && !self.relearn_was {
-            engine.relearn();
+            engines.relearn();
         }
         self.relearn_was = relearn;
-        // Up to two sidechain channels, borrowed without allocating.
-        let mut refs: [&[f32]; MAX_SOURCE_CHANNELS] = [&[]; MAX_SOURCE_CHANNELS];
+        let engine = engines.active_mut();
+        // Up to four sidechain channels, borrowed without allocating.
+        let mut refs: [&[f32]; MAX_SIDECHAIN_CHANNELS] = [&[]; MAX_SIDECHAIN_CHANNELS];
         let mut ref_count = 0;
         if let Some(sidechain) = aux.inputs.first() {
             for (slot, channel) in refs.iter_mut().zip(sidechain.as_slice_immutable().iter()) {
@@ -208,19 +238,19 @@ impl Plugin for Residue {
     }
 }
 
-/// Applies what a loaded state asks of the engine, if a load came in; whether one did.
-fn take_loaded(link: &mut ProfileLink, engine: &mut Engine) -> bool {
-    match link.take_loaded() {
+/// Applies what a loaded state asks of the engines, if a load came in; whether one did.
+fn take_loaded(link: &mut ProfileLink, engines: &mut Engines) -> bool {
+    match link.take_loaded_with_sources() {
         None => false,
-        Some(Loaded::Profile(p)) => {
-            engine.load_profile(p);
+        Some((Loaded::Profile(p), sources)) => {
+            engines.load(p, sources);
             true
         }
-        Some(Loaded::Forget) => {
-            engine.relearn();
+        Some((Loaded::Forget, _)) => {
+            engines.relearn();
             true
         }
-        Some(Loaded::Nothing) => true,
+        Some((Loaded::Nothing, _)) => true,
     }
 }
 

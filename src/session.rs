@@ -16,6 +16,10 @@
 //!
 //! Each load starts a new *generation*; copies published from before the engine took the load
 //! are older than it and never overwrite it.
+//!
+//! A profile travels with the channel counts of the reference sources it was learned with (the
+//! *Sources* grouping of the sidechain then): a load hands it to the engine of that grouping,
+//! even when the host's parameter change and the profile reach the audio thread a block apart.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -26,7 +30,7 @@ use nice_plug::params::persist::PersistentField;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use triple_buffer::{triple_buffer, Input, Output};
 
-use crate::dsp::{ChannelProfile, Engine, Profile};
+use crate::dsp::{ChannelProfile, Engine, Profile, MAX_SOURCES};
 
 /// While the profile changes, the audio thread publishes a copy this often (seconds of audio):
 /// a save made while playing is at most this old.
@@ -47,6 +51,8 @@ pub enum Loaded {
 struct Incoming {
     generation: u64,
     loaded: Loaded,
+    /// The sources the loaded profile was learned with (empty: not known).
+    sources: Vec<usize>,
 }
 
 #[derive(Clone, Debug)]
@@ -54,7 +60,14 @@ struct Published {
     /// The load generation the engine had taken when it made this copy.
     generation: u64,
     profile: Profile,
+    /// The engine's sources (channel counts), the first `source_count`: an array, so that the
+    /// triple buffer's copies have the room without allocating.
+    sources: [usize; MAX_SOURCES],
+    source_count: usize,
 }
+
+/// A profile and the channel counts of the reference sources it was learned with.
+type Learned = (Profile, Vec<usize>);
 
 /// The plugin's side (audio thread, and main thread in `activate`/`deactivate`).
 pub struct ProfileLink {
@@ -75,7 +88,7 @@ pub struct ProfileStore {
     incoming: Mutex<Input<Incoming>>,
     /// What a save writes: the newest of the last load and the engine's copies (None: nothing
     /// learned yet).
-    latest: Mutex<Option<Profile>>,
+    latest: Mutex<Option<Learned>>,
     generation: AtomicU64,
     link: Mutex<Option<ProfileLink>>,
 }
@@ -84,7 +97,7 @@ impl ProfileStore {
     /// A store and its link, with room for profiles of up to `channels` main channels, `pairs`
     /// lags and `max_bins` bins.
     pub fn new(channels: usize, pairs: usize, max_bins: usize) -> Self {
-        let blank = Published { generation: 0, profile: Profile::with_capacity(channels, pairs, max_bins) };
+        let blank = Published { generation: 0, profile: Profile::with_capacity(channels, pairs, max_bins), sources: [0; MAX_SOURCES], source_count: 0 };
         let (out, published) = triple_buffer(&blank);
         let (input, incoming) = triple_buffer(&Incoming::default());
         let link = ProfileLink { out, incoming, generation: 0, since_publish: 0.0, published_serial: u64::MAX, seen_serial: u64::MAX };
@@ -104,12 +117,17 @@ impl ProfileStore {
 
     /// The profile a save writes now (main thread).
     pub fn latest(&self) -> Option<Profile> {
+        self.latest_learned().map(|(p, _)| p)
+    }
+
+    /// [`ProfileStore::latest`] with the sources it was learned with.
+    fn latest_learned(&self) -> Option<Learned> {
         let mut published = self.published.lock().unwrap_or_else(|e| e.into_inner());
         let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
         if published.update() {
             let copy = published.output_buffer();
             if copy.generation >= self.generation.load(Ordering::Acquire) && !copy.profile.is_blank() {
-                *latest = Some(copy.profile.clone());
+                *latest = Some((copy.profile.clone(), copy.sources[..copy.source_count].to_vec()));
             }
         }
         latest.clone()
@@ -118,23 +136,29 @@ impl ProfileStore {
     /// The engine's profile as of now, handed over on the main thread (deactivation).
     pub fn hand_over(&self, link: &ProfileLink, engine: &Engine) {
         if link.generation >= self.generation.load(Ordering::Acquire) {
-            *self.latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(engine.profile());
+            *self.latest.lock().unwrap_or_else(|e| e.into_inner()) = Some((engine.profile(), engine.config().sources.clone()));
         }
     }
 
-    fn load(&self, loaded: Loaded) {
+    fn load(&self, loaded: Loaded, sources: Vec<usize>) {
         let generation = self.generation.fetch_add(1, Ordering::AcqRel) + 1;
         *self.latest.lock().unwrap_or_else(|e| e.into_inner()) = match &loaded {
-            Loaded::Profile(p) => Some(p.clone()),
+            Loaded::Profile(p) => Some((p.clone(), sources.clone())),
             _ => None,
         };
-        self.incoming.lock().unwrap_or_else(|e| e.into_inner()).write(Incoming { generation, loaded });
+        self.incoming.lock().unwrap_or_else(|e| e.into_inner()).write(Incoming { generation, loaded, sources });
     }
 }
 
 impl ProfileLink {
     /// What a load asks of the engine, once per load (no allocation, no lock).
     pub fn take_loaded(&mut self) -> Option<&Loaded> {
+        self.take_loaded_with_sources().map(|(loaded, _)| loaded)
+    }
+
+    /// [`ProfileLink::take_loaded`] with the channel counts of the sources the profile was
+    /// learned with (empty when the state did not say).
+    pub fn take_loaded_with_sources(&mut self) -> Option<(&Loaded, &[usize])> {
         if !self.incoming.update() {
             return None;
         }
@@ -143,7 +167,14 @@ impl ProfileLink {
             return None;
         }
         self.generation = incoming.generation;
-        Some(&incoming.loaded)
+        Some((&incoming.loaded, &incoming.sources))
+    }
+
+    /// Publishes `engine`'s profile now, whatever was published before: it took over from
+    /// another engine (the Sources grouping changed), whose copy a save must no longer write.
+    pub fn publish_switched(&mut self, engine: &Engine) {
+        (self.published_serial, self.seen_serial) = (u64::MAX, u64::MAX);
+        self.publish(engine, 0, true);
     }
 
     /// Publishes the engine's profile when it changed and either the last copy is older than
@@ -163,6 +194,9 @@ impl ProfileLink {
         let out = self.out.input_buffer_mut();
         out.generation = self.generation;
         engine.profile_into(&mut out.profile);
+        let sources = &engine.config().sources;
+        out.source_count = sources.len().min(MAX_SOURCES);
+        out.sources[..out.source_count].copy_from_slice(&sources[..out.source_count]);
         self.out.publish();
     }
 }
@@ -180,6 +214,10 @@ struct Saved {
     taps: usize,
     channels: Vec<SavedChannel>,
     lags: Vec<Option<f32>>,
+    /// Channel count of each reference source the profile was learned with (absent in states
+    /// from before the Sources parameter: then the grouping in use takes it).
+    #[serde(default)]
+    sources: Vec<usize>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -193,13 +231,13 @@ struct SavedChannel {
 const FORMAT: u32 = 2;
 
 /// The persisted value: `null` when nothing was learned.
-pub struct SavedProfile(Option<Profile>);
+pub struct SavedProfile(Option<Learned>);
 
 impl Serialize for SavedProfile {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0
             .as_ref()
-            .map(|p| Saved {
+            .map(|(p, sources)| Saved {
                 format: FORMAT,
                 sample_rate: p.sample_rate,
                 window: p.window,
@@ -215,6 +253,7 @@ impl Serialize for SavedProfile {
                     })
                     .collect(),
                 lags: p.lags.clone(),
+                sources: sources.clone(),
             })
             .serialize(s)
     }
@@ -249,7 +288,10 @@ impl<'de> Deserialize<'de> for SavedProfile {
             .collect::<Result<Vec<_>, _>>()?;
         let profile = Profile { sample_rate: saved.sample_rate, window: saved.window, overlap: saved.overlap, alpha: saved.alpha, taps: saved.taps, channels, lags: saved.lags };
         profile.check().map_err(|e| D::Error::custom(format!("profile: {e}")))?;
-        Ok(Self(Some(profile)))
+        if saved.sources.len() > MAX_SOURCES || saved.sources.iter().any(|&n| !(1..=crate::dsp::MAX_SOURCE_CHANNELS).contains(&n)) {
+            return Err(D::Error::custom(format!("profile: sources {:?}", saved.sources)));
+        }
+        Ok(Self(Some((profile, saved.sources))))
     }
 }
 
@@ -257,16 +299,16 @@ impl<'a> PersistentField<'a, SavedProfile> for ProfileStore {
     /// A state loaded: the engine takes its profile before the next block (or forgets, when the
     /// state had learned nothing).
     fn set(&self, value: SavedProfile) {
-        self.load(match value.0 {
-            Some(p) => Loaded::Profile(p),
-            None => Loaded::Forget,
-        });
+        match value.0 {
+            Some((p, sources)) => self.load(Loaded::Profile(p), sources),
+            None => self.load(Loaded::Forget, vec![]),
+        }
     }
 
     fn map<F, R>(&self, f: F) -> R
     where
         F: Fn(&SavedProfile) -> R,
     {
-        f(&SavedProfile(self.latest()))
+        f(&SavedProfile(self.latest_learned()))
     }
 }

@@ -271,3 +271,56 @@ fn the_learned_profile_travels_without_allocating_on_the_audio_thread() {
     assert_eq!(allocated, 0, "the audio thread allocated {allocated} times");
     assert!(taken >= 5, "profiles were taken: {taken}");
 }
+
+/// The plugin's audio-side sequence with the Sources parameter moving: the grouping switched
+/// between the three engines of a 4-channel sidechain in random blocks, each switch publishing
+/// the new engine's profile for the host's save, loads and relearns in between, the analysis on
+/// and off. Nothing allocates and every sample stays finite.
+#[test]
+fn switching_the_sources_grouping_while_processing_allocates_nothing() {
+    use residue::session::ProfileStore;
+    use residue::sidechain::{Engines, Grouping};
+    let rate = 48000.0;
+    let base = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![], max_window: 16384 };
+    let mut engines = Engines::new(&base, 4, Grouping::One, 4096, 4, Settings::default()).unwrap();
+    assert_eq!(engines.len(), 3, "one, each channel and stereo pairs differ for four channels");
+    let store = ProfileStore::new(2, 16, 16384 / 2 + 1);
+    let mut link = store.take_link().unwrap();
+    let len = 480_000;
+    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.017).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let (mut left, mut right) = (signal.clone(), signal.iter().map(|x| -0.6 * x).collect::<Vec<_>>());
+    let refs: Vec<Vec<f32>> = (0..4).map(|r| signal.iter().map(|x| x * (0.2 + 0.1 * r as f32)).collect()).collect();
+    // A profile to load now and then, learned by the engine of each channel.
+    let warm: [&[f32]; 4] = [&refs[0][..48000], &refs[1][..48000], &refs[2][..48000], &refs[3][..48000]];
+    engines.select(Grouping::Each);
+    engines.active_mut().process(&mut [&mut left.clone()[..48000], &mut right.clone()[..48000]], &warm);
+    let profile = engines.active().profile();
+    let blocks = [1usize, 64, 511, 0, 4096, 37, 256, 128, 2048];
+    let before = allocations();
+    let (mut at, mut i, mut switches) = (0, 0, 0);
+    while at < len {
+        let n = blocks[i % blocks.len()].min(len - at);
+        if i % 23 == 0 && engines.select(Grouping::ALL[(i / 23) % 3]) {
+            switches += 1;
+            link.publish_switched(engines.active());
+        }
+        if i % 101 == 100 {
+            engines.load(&profile, &[1, 1, 1, 1]);
+        }
+        if i % 211 == 210 {
+            engines.relearn();
+        }
+        let engine = engines.active_mut();
+        engine.set_settings(&Settings { threshold: (i % 10) as f32 / 10.0, tail_frames: 1 + i % 4, ..Settings::default() });
+        engine.set_analysis(i % 3 != 0);
+        let refs_block: [&[f32]; 4] = [&refs[0][at..at + n], &refs[1][at..at + n], &refs[2][at..at + n], &refs[3][at..at + n]];
+        engine.process(&mut [&mut left[at..at + n], &mut right[at..at + n]], &refs_block);
+        link.publish(engines.active(), n, false);
+        at += n;
+        i += 1;
+    }
+    let count = allocations() - before;
+    assert_eq!(count, 0, "{count} allocations while processing and switching");
+    assert!(left.iter().chain(&right).all(|x| x.is_finite()), "non-finite output");
+    assert!(switches > 20, "the grouping switched {switches} times");
+}

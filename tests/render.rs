@@ -275,8 +275,8 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
     let rate = 44100;
     let len = 150_000;
     // Broadband references (an LCG's noise plus a tone), so that the lag search finds each
-    // channel's bleed (the left 120 samples late, the right 300): each channel finds its own
-    // lag, at the same time in its own engine as in the stereo one.
+    // channel's bleed: each channel finds its own lag, at the same time in its own engine as in
+    // the stereo one.
     let noise = |seed: u32| -> Vec<f32> {
         let mut state = seed;
         (0..len)
@@ -289,35 +289,96 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
     let guitar: [Vec<f32>; 2] = [0, 1].map(|c| noise(c + 1).iter().zip(signal(len, 220.0 + 110.0 * c as f32, rate as f32)).map(|(n, s)| 0.5 * n + s).collect());
     let late = |x: &[f32], by: usize| -> Vec<f32> { (0..len).map(|n| if n >= by { x[n - by] } else { 0.0 }).collect() };
     let voice = signal(len, 660.0, rate as f32);
-    let (lag_left, lag) = (120, 300);
-    let mix = vec![
-        voice.iter().zip(&late(&guitar[0], lag_left)).map(|(a, b)| a + 0.5 * b).collect::<Vec<f32>>(),
-        voice.iter().zip(&late(&guitar[1], lag)).zip(&late(&guitar[0], lag)).map(|((a, b), c)| 0.8 * a + 0.4 * b + 0.2 * c).collect::<Vec<f32>>(),
-    ];
-    let m = tmp("split_mix.wav");
-    write(&m, &mix, rate, 32, true);
-    for (refs, link) in [(&guitar[..1], false), (&guitar[..], false), (&guitar[..], true)] {
-        let (r, o) = (tmp(&format!("split_ref{}.wav", refs.len())), tmp(&format!("split_out{}{link}.wav", refs.len())));
-        write(&r, refs, rate, 32, true);
-        let mut args = vec![m.to_str().unwrap(), "-r", r.to_str().unwrap(), "-o", o.to_str().unwrap(), "--fft", "2048", "--force"];
-        if link {
-            args.push("--link");
+    // The left channel's bleed 120 samples late; the right's 300 samples (7 ms), and 2955 (67 ms:
+    // the long scan's, beyond the frames' reach from 0).
+    let lag_left = 120;
+    for lag in [300usize, 2955] {
+        let mix = vec![
+            voice.iter().zip(&late(&guitar[0], lag_left)).map(|(a, b)| a + 0.5 * b).collect::<Vec<f32>>(),
+            voice.iter().zip(&late(&guitar[1], lag)).zip(&late(&guitar[0], lag)).map(|((a, b), c)| 0.8 * a + 0.4 * b + 0.2 * c).collect::<Vec<f32>>(),
+        ];
+        let m = tmp("split_mix.wav");
+        write(&m, &mix, rate, 32, true);
+        for (refs, link) in [(&guitar[..1], false), (&guitar[..], false), (&guitar[..], true)] {
+            let (r, o) = (tmp(&format!("split_ref{}.wav", refs.len())), tmp(&format!("split_out{}{link}{lag}.wav", refs.len())));
+            write(&r, refs, rate, 32, true);
+            let mut args = vec![m.to_str().unwrap(), "-r", r.to_str().unwrap(), "-o", o.to_str().unwrap(), "--fft", "2048", "--force"];
+            if link {
+                args.push("--link");
+            }
+            let (code, err) = run(&args);
+            assert_eq!(code, 0, "{err}");
+            let (out, _) = read(&o);
+            let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![refs.len()], max_window: 2048 };
+            let mut engine = Engine::new(&config, 2048, 4, Settings { link_channels: link, ..Settings::default() }).unwrap();
+            let lat = engine.latency();
+            let pad = |x: &[f32]| x.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect::<Vec<f32>>();
+            let (mut left, mut right) = (pad(&mix[0]), pad(&mix[1]));
+            let padded_refs: Vec<Vec<f32>> = refs.iter().map(|x| pad(x)).collect();
+            let ref_slices: Vec<&[f32]> = padded_refs.iter().map(|x| &x[..]).collect();
+            engine.process(&mut [&mut left[..], &mut right[..]], &ref_slices);
+            assert_eq!(out[0].len(), len);
+            let what = format!("{}-channel reference, link {link}, lag {lag}", refs.len());
+            assert_eq!((engine.reference_lag(0, 0), engine.reference_lag(1, 0)), ((lag_left, true), (lag, true)), "{what}: the lags found");
+            assert!(out[0] == left[lat..] && out[1] == right[lat..], "{what}: the render differs from the stereo engine");
         }
-        let (code, err) = run(&args);
-        assert_eq!(code, 0, "{err}");
-        let (out, _) = read(&o);
-        let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![refs.len()], max_window: 2048 };
-        let mut engine = Engine::new(&config, 2048, 4, Settings { link_channels: link, ..Settings::default() }).unwrap();
+    }
+}
+
+/// `--sources` groups a reference file's channels as the plugin's Sources parameter groups the
+/// sidechain's: a stereo file split into two mono sources renders exactly as the two channels
+/// given as two mono files, and every grouping of a 4-channel file renders as the stereo engine
+/// with those sources (the per-channel split where it applies, one engine where a source is
+/// heard as the mean of its channels).
+#[test]
+fn a_reference_file_grouped_into_sources_renders_as_the_engine_with_those_sources() {
+    let rate = 44100;
+    let len = 60_000;
+    let late = |x: &[f32], by: usize| -> Vec<f32> { (0..len).map(|n| if n >= by { x[n - by] } else { 0.0 }).collect() };
+    let sources: Vec<Vec<f32>> = [110.0, 415.0, 1250.0, 3100.0].iter().map(|&f| signal(len, f, rate as f32)).collect();
+    let voice = signal(len, 660.0, rate as f32);
+    let mix: Vec<Vec<f32>> = (0..2)
+        .map(|c| (0..len).map(|n| voice[n] + sources.iter().enumerate().map(|(j, s)| 0.2 * late(s, 40 * (j + c))[n]).sum::<f32>()).collect())
+        .collect();
+    let m = tmp("grouped_mix.wav");
+    write(&m, &mix, rate, 32, true);
+    let render = |name: &str, args: &[&str]| -> Vec<Vec<f32>> {
+        let o = tmp(name);
+        let mut all = vec![m.to_str().unwrap(), "-o", o.to_str().unwrap(), "--fft", "2048", "--force"];
+        all.extend_from_slice(args);
+        let (code, err) = run(&all);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        read(&o).0
+    };
+    let engine = |sources: &[usize], refs: &[Vec<f32>]| -> Vec<Vec<f32>> {
+        let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: sources.to_vec(), max_window: 2048 };
+        let mut engine = Engine::new(&config, 2048, 4, Settings::default()).unwrap();
         let lat = engine.latency();
         let pad = |x: &[f32]| x.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect::<Vec<f32>>();
         let (mut left, mut right) = (pad(&mix[0]), pad(&mix[1]));
-        let padded_refs: Vec<Vec<f32>> = refs.iter().map(|x| pad(x)).collect();
-        let ref_slices: Vec<&[f32]> = padded_refs.iter().map(|x| &x[..]).collect();
-        engine.process(&mut [&mut left[..], &mut right[..]], &ref_slices);
-        assert_eq!(out[0].len(), len);
-        let what = format!("{}-channel reference, link {link}", refs.len());
-        assert_eq!((engine.reference_lag(0, 0), engine.reference_lag(1, 0)), ((lag_left, true), (lag, true)), "{what}: the lags found");
-        assert!(out[0] == left[lat..] && out[1] == right[lat..], "{what}: the render differs from the stereo engine");
+        let padded: Vec<Vec<f32>> = refs.iter().map(|x| pad(x)).collect();
+        let slices: Vec<&[f32]> = padded.iter().map(|x| &x[..]).collect();
+        engine.process(&mut [&mut left[..], &mut right[..]], &slices);
+        vec![left[lat..].to_vec(), right[lat..].to_vec()]
+    };
+    // Stereo: --sources each against two mono files and against the engine.
+    let (stereo, mono_a, mono_b) = (tmp("grouped_stereo.wav"), tmp("grouped_a.wav"), tmp("grouped_b.wav"));
+    write(&stereo, &sources[..2], rate, 32, true);
+    write(&mono_a, &sources[..1], rate, 32, true);
+    write(&mono_b, &sources[1..2], rate, 32, true);
+    let split = render("grouped_split.wav", &["-r", stereo.to_str().unwrap(), "--sources", "each"]);
+    let two_files = render("grouped_two.wav", &["-r", mono_a.to_str().unwrap(), "-r", mono_b.to_str().unwrap()]);
+    let whole = render("grouped_one.wav", &["-r", stereo.to_str().unwrap()]);
+    assert!(split == two_files, "--sources each differs from the channels as two files");
+    assert!(split == engine(&[1, 1], &sources[..2]), "--sources each differs from the engine with two mono sources");
+    assert!(whole == engine(&[2], &sources[..2]), "the stereo file as one source differs from the engine");
+    assert!(whole != split, "the grouping changed nothing");
+    // Four channels, every grouping.
+    let four = tmp("grouped_four.wav");
+    write(&four, &sources, rate, 32, true);
+    for (grouping, expected) in [("one", vec![4]), ("each", vec![1, 1, 1, 1]), ("pairs", vec![2, 2])] {
+        let out = render(&format!("grouped_four_{grouping}.wav"), &["-r", four.to_str().unwrap(), "--sources", grouping]);
+        assert!(out == engine(&expected, &sources), "4 channels, --sources {grouping}: differs from the engine with sources {expected:?}");
     }
 }
 

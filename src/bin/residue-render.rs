@@ -13,12 +13,24 @@ use residue::dsp::{
 };
 use residue::dsp::stft::{MAX_WINDOW, MIN_WINDOW};
 use residue::render::{render, Job};
+use residue::sidechain::Grouping;
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Output {
     Target,
     Removed,
     Reference,
+}
+
+/// How each reference file's channels are grouped into sources (the plugin's Sources).
+#[derive(Clone, Copy, ValueEnum)]
+enum Sources {
+    /// The file is one source (a stereo file: a stereo source).
+    One,
+    /// Each channel is a source of its own (a stereo file: two mono sources).
+    Each,
+    /// Each pair of channels is a stereo source (a 4-channel file: two stereo sources).
+    Pairs,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -36,9 +48,15 @@ enum Format {
 struct Args {
     /// The track to clean (WAV: 16/24-bit integer or 32-bit float, mono or stereo).
     mix: PathBuf,
-    /// A reference of a bleeding source, same sample rate (repeat for several sources).
+    /// A reference of a bleeding source, same sample rate (repeat for several sources): mono,
+    /// stereo or 4 channels.
     #[arg(short, long = "reference", value_name = "REF.wav")]
     references: Vec<PathBuf>,
+    /// How each reference's channels are grouped into sources, as the plugin's Sources
+    /// parameter groups its sidechain's: `each` makes a stereo file with the kick on the left
+    /// and the hi-hat on the right two sources.
+    #[arg(long, value_enum, default_value = "one")]
+    sources: Sources,
     /// Where to write the result.
     #[arg(short = 'o', long = "out", value_name = "OUT.wav")]
     out: PathBuf,
@@ -70,7 +88,7 @@ struct Args {
     /// Hold the bleed gain at 1 instead of fitting it.
     #[arg(long)]
     no_autoscale: bool,
-    /// Delay the reference by this many ms instead of finding the lag (0–50).
+    /// Delay the reference by this many ms instead of finding the lag (0–100).
     #[arg(long, value_name = "MS", value_parser = within(LAG_RANGE_MS.0, LAG_RANGE_MS.1))]
     lag: Option<f32>,
     /// Reference frames the bleed fit spans (1 = frame-local, more for reverberant bleed).
@@ -198,6 +216,11 @@ fn main() -> ExitCode {
         format,
         plot: args.plot.as_deref(),
         learn_first: args.learn_first,
+        grouping: match args.sources {
+            Sources::One => Grouping::One,
+            Sources::Each => Grouping::Each,
+            Sources::Pairs => Grouping::Pairs,
+        },
     };
     // A progress bar on a terminal only: piped or logged runs stay quiet.
     let bar = std::io::stderr().is_terminal().then(|| {

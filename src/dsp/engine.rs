@@ -16,7 +16,9 @@ use super::settings::{Settings, LAG_RANGE_MS};
 use super::stft::{valid_shape, Stft, MAX_WINDOW, MIN_WINDOW, OVERLAPS};
 
 pub const MAX_MAIN_CHANNELS: usize = 2;
-pub const MAX_SOURCE_CHANNELS: usize = 2;
+/// A source of more channels than the track is heard as their mean (a 4-channel sidechain taken
+/// as one source).
+pub const MAX_SOURCE_CHANNELS: usize = 4;
 pub const MAX_SOURCES: usize = 8;
 /// Rates the engine runs at, Hz. Hosts and validators activate at any rate they like (1234.5677
 /// Hz, 768 kHz), and refusing to activate fails the host's whole session, so the range is wide:
@@ -45,7 +47,8 @@ fn scan_late_seconds(latency: usize, rate: f32) -> f32 {
 pub struct EngineConfig {
     pub sample_rate: f32,
     pub main_channels: usize,
-    /// Channel count (1 or 2) of each reference source, in the order of the reference inputs.
+    /// Channel count (1–[`MAX_SOURCE_CHANNELS`]) of each reference source, in the order of the
+    /// reference inputs.
     pub sources: Vec<usize>,
     /// The largest window `set_window` may switch to.
     pub max_window: usize,
@@ -65,7 +68,7 @@ impl fmt::Display for ConfigError {
         match self {
             Self::SampleRate(r) => write!(f, "sample rate {r} Hz is not supported (use {}–{} Hz)", SAMPLE_RATE_RANGE.0, SAMPLE_RATE_RANGE.1),
             Self::MainChannels(n) => write!(f, "{n} main channels are not supported (use 1 or 2)"),
-            Self::SourceChannels(n) => write!(f, "a reference with {n} channels is not supported (use 1 or 2)"),
+            Self::SourceChannels(n) => write!(f, "a reference with {n} channels is not supported (use 1 to {MAX_SOURCE_CHANNELS})"),
             Self::TooManySources(n) => write!(f, "{n} references are more than the {MAX_SOURCES} supported"),
             Self::Window { size, overlap, max_window } => write!(
                 f,
@@ -131,7 +134,7 @@ impl Engine {
             mix: Ramp::new(settings.mix),
             settings,
             coeffs,
-            analysis: Analysis::with_capacity(max_window / 2 + 1),
+            analysis: Analysis::with_sources(max_window / 2 + 1, &config.sources),
             analysing: false,
         };
         engine.apply_lags();
@@ -275,14 +278,6 @@ impl Engine {
     /// `refs` the reference channels, source after source; a missing or short reference
     /// channel counts as silence. Output = input delayed by [`Engine::latency`] samples, cleaned.
     pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]]) {
-        {
-            // The long scan takes the input as it comes (the STFT then works on it in place).
-            let mut views: [&[f32]; MAX_MAIN_CHANNELS] = [&[]; MAX_MAIN_CHANNELS];
-            for (v, c) in views.iter_mut().zip(main.iter()) {
-                *v = c;
-            }
-            self.scan.push(&views[..main.len().min(MAX_MAIN_CHANNELS)], refs);
-        }
         let (separator, coeffs, lag, routing, scan) = (&mut self.separator, &self.coeffs, &mut self.lag, &self.routing, &mut self.scan);
         let pairs = (0..routing.main_channels()).flat_map(|c| (0..routing.sources()).map(move |j| (c, j)));
         let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.stft.overlap());
@@ -291,10 +286,19 @@ impl Engine {
         let mut analysis = self.analysing.then_some(&mut self.analysis);
         self.stft.process(main, refs, &mut self.mix, |frame| {
             if frame.part == 1 {
+                // The long scan takes the input a hop at a time, on the frame grid.
+                let (mains, hop) = (frame.main.len(), window / overlap);
+                scan.push(hop, |c| if c < mains { frame.main_hop(c) } else { &[] }, |r| frame.ref_hop(r));
                 scan.step();
                 if auto_lag {
                     lag.update(window, overlap, frame.max_delay, hop_seconds);
                     for (p, (c, j)) in pairs.clone().enumerate() {
+                        // A lag beyond what the frames see from the applied delay: the scan's,
+                        // for the frame search to refine from there.
+                        let far = scan.early(p);
+                        if far.found && far.lag > 0 {
+                            lag.seed(p, (far.lag as usize).min(frame.max_delay), window / 4);
+                        }
                         if let (d, true) = lag.lag(p) {
                             frame.ref_delay[routing.of(c, j)].fill(d);
                         }
@@ -311,6 +315,12 @@ impl Engine {
             }
             separator.process(frame, coeffs, analysis.as_deref_mut());
             if let Some(a) = analysis.as_deref_mut() {
+                let gain = |c: usize| coeffs.autoscale.map(|_| separator.learned_gain(c, 0, frame.bins));
+                a.record_sources(frame.refs, frame.bins, routing, gain, coeffs.alpha);
+                for j in 0..routing.sources() {
+                    a.source_lag_ms[j] = frame.ref_delay[routing.of(0, j).start] as f32 * 1e3 / rate;
+                    a.source_lag_found[j] = !auto_lag || lag.lag(j).1;
+                }
                 (a.sample_rate, a.window, a.overlap) = (rate, window, overlap);
                 a.lag_ms = frame.ref_delay.first().map_or(0.0, |&d| d as f32 * 1e3 / rate);
                 a.lag_found = !auto_lag || lag.lag(0).1;

@@ -9,20 +9,25 @@
 //! back by the applied delay (`e^{-iωd}`) to the undelayed one, and when the delay changes the
 //! average is re-expressed for the new delay, so a change does not disturb it. Then it is
 //! whitened (PHAT: only the phase is kept, so a few loud low partials cannot decide the lag)
-//! and transformed back; the highest peak in `[0, max_lag]` is the lag, taken only when it
-//! stands clear of the rest of the correlation.
+//! and transformed back; the highest peak within half a window of the applied delay (and in
+//! `[0, max_lag]`) is the lag, taken only when it stands clear of the rest of the correlation.
+//!
+//! The frames see lags of at most half the window *beyond the applied delay*: further, the
+//! frames of the two signals hardly overlap and the circular correlation aliases. So the search
+//! is centred on the delay the reference is already read with, and a lag further away is first
+//! brought within reach by [`LagFinder::seed`] (from the long scan, [`super::lag_scan`]): the
+//! delay line carries the lag, the window only the residual. With nothing applied yet the
+//! search covers `[0, half a window]`.
 //!
 //! A reference mic hears the track's own source too (the singer in the guitar mic), and that
 //! part of the cross spectrum is far more coherent than the bleed's: it reaches the track's mic
 //! first (a peak at a negative lag) or, at equal distances, at the same time (a peak at lag 0,
 //! as wide on the negative side as on the positive one). Bleed reaches the track's mic after
-//! the reference mic hears it, so the correlation at lag `d` counts only by what it has beyond
-//! its mirror at `−d`: the target's peak and its shoulders, symmetric about 0 or leaning to the
-//! negative side, cancel, and the bleed's peak stands. (A bleed at exactly lag 0 is never
-//! "found"; the reference is then used as it is, at lag 0, which is the same.)
-//!
-//! Lags of at most half the window are searched: beyond that the frames of the two signals
-//! hardly overlap and the circular correlation aliases.
+//! the reference mic hears it, so the correlation at a lag `d` within half a window of 0 counts
+//! only by what it has beyond its mirror at `−d`: the target's peak and its shoulders, symmetric
+//! about 0 or leaning to the negative side, cancel, and the bleed's peak stands. (A bleed at
+//! exactly lag 0 is never "found"; the reference is then read as it is, at lag 0, which is the
+//! same.)
 
 use std::sync::Arc;
 
@@ -110,6 +115,12 @@ pub struct LagFinder {
     turn_for: Vec<(usize, usize)>,
     lags: Vec<usize>,
     found: Vec<bool>,
+    /// Per pair: the last lag seeded from outside ([`LagFinder::seed`]), so that the same one is
+    /// not seeded again over what the search found near it.
+    seeded: Vec<Option<usize>>,
+    /// Per pair: the hop it was seeded at, until its search finds the lag there (or
+    /// [`MEMORY_SECONDS`] pass): it searches every window meanwhile, as one that has found nothing.
+    eager: Vec<Option<usize>>,
     /// Grows whenever a lag changes.
     changes: u64,
     inverse: Vec<Arc<dyn ComplexToReal<f32>>>,
@@ -139,11 +150,13 @@ impl LagFinder {
             turn_for: vec![(usize::MAX, 0); pairs],
             lags: vec![0; pairs],
             found: vec![false; pairs],
+            seeded: vec![None; pairs],
+            eager: vec![None; pairs],
             changes: 0,
             inverse,
             spectrum: vec![Complex32::default(); bins],
             time: vec![0.0; max_window],
-            onesided: vec![0.0; max_window / 2 + 1],
+            onesided: vec![0.0; max_window],
             scratch: vec![Complex32::default(); scratch],
             hops: 0,
             isa: Isa::best(),
@@ -171,7 +184,29 @@ impl LagFinder {
         self.reset();
         self.lags.fill(0);
         self.found.fill(false);
+        self.seeded.fill(None);
+        self.eager.fill(None);
         self.changes += 1;
+    }
+
+    /// Offers pair `j` a coarse lag found elsewhere (samples; the long scan's): taken, as found,
+    /// when the pair has found nothing yet or its lag is more than `reach` samples away (beyond
+    /// what the frames see well), unless it is the lag last seeded (within `reach`), which the
+    /// search has since moved from: near its own peak the search, finer, decides. The search
+    /// then refines it around the new delay. Returns whether it was taken.
+    pub fn seed(&mut self, j: usize, lag: usize, reach: usize) -> bool {
+        let Some(&now) = self.lags.get(j) else { return false };
+        let far = !self.found[j] || now.abs_diff(lag) > reach;
+        let again = self.seeded[j].is_some_and(|s| s.abs_diff(lag) <= reach);
+        if !far || again {
+            return false;
+        }
+        self.changes += 1;
+        self.lags[j] = lag;
+        self.found[j] = true;
+        self.seeded[j] = Some(lag);
+        self.eager[j] = Some(self.hops);
+        true
     }
 
     /// Grows whenever a lag changes.
@@ -253,32 +288,44 @@ impl LagFinder {
     }
 
     /// Called once per hop after every source was observed: looks for each pair's lag within
-    /// `max_lag` samples (and half the window), once per window for a pair that has not found
-    /// its lag yet in the first [`MEMORY_SECONDS`] after a reset, otherwise every
-    /// [`SEARCH_SECONDS`] (in whole windows; so a track with no clear lag does not pay for a
-    /// search every window). When a pair searches depends on nothing but its own state: a
-    /// channel processed in an engine of its own (the renderer's lanes) must find its lag at
-    /// the same time as in the multichannel engine.
+    /// half the window of its applied delay (and `max_lag` samples), once per window for a pair
+    /// that has not found its lag yet in the first [`MEMORY_SECONDS`] after a reset (or after it
+    /// was seeded, until it finds the lag there), otherwise every [`SEARCH_SECONDS`] (in whole
+    /// windows; so a track with no clear lag does not pay for a search every window). When a
+    /// pair searches depends on nothing but its own state: a channel processed in an engine of
+    /// its own (the renderer's lanes) must find its lag at the same time as in the multichannel
+    /// engine.
     pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize, hop_seconds: f32) {
         self.hops += 1;
         if self.hops % overlap == 0 {
             let scheduled = self.hops % search_every(overlap, hop_seconds) == 0;
             let early = (self.hops as f32) * hop_seconds < MEMORY_SECONDS;
-            if scheduled || early {
+            let hops = self.hops;
+            for e in &mut self.eager {
+                *e = e.filter(|&at| ((hops - at) as f32) * hop_seconds < MEMORY_SECONDS);
+            }
+            if scheduled || early || self.eager.iter().any(Option::is_some) {
                 let isa = self.isa;
                 isa.run(#[inline(always)] || self.search(size, max_lag, scheduled));
             }
         }
     }
 
-    /// `scheduled`: every pair searches; otherwise those that have found nothing yet.
+    /// `scheduled`: every pair searches; otherwise those that have found nothing yet, or were
+    /// seeded and have not found the lag there yet.
     #[inline(always)]
     fn search(&mut self, size: usize, max_lag: usize, scheduled: bool) {
-        let bins = size / 2 + 1;
+        let (bins, half) = (size / 2 + 1, size / 2);
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
-        let max_lag = max_lag.min(size / 2);
         for j in 0..self.cross.len() {
-            if !scheduled && self.found[j] {
+            if !scheduled && self.found[j] && self.eager[j].is_none() {
+                continue;
+            }
+            // Within half a window of the applied delay, either way: `size` lags, each at its own
+            // place in the circular correlation (absolute lag `a` at `a mod size`).
+            let centre = self.lags[j];
+            let (lo, hi) = (centre.saturating_sub(half - 1), max_lag.min(centre + half));
+            if lo > hi {
                 continue;
             }
             let cross = &self.cross[j][..bins];
@@ -306,16 +353,23 @@ impl LagFinder {
                 continue;
             }
             let rms = (lane_sum(time, |t| t * t) / size as f32).sqrt();
-            let onesided = &mut self.onesided[..=max_lag];
-            onesided[0] = if time[0] < 0.0 { time[0] } else { 0.0 };
-            for ((o, &t), &mirror) in onesided[1..].iter_mut().zip(&time[1..=max_lag]).zip(time[size - max_lag..].iter().rev()) {
-                *o = t - if mirror > 0.0 { mirror } else { 0.0 };
+            // Lags `lo..=hi`, each at `a mod size` in the circular correlation, less the
+            // correlation at the mirrored lag `−a` (within half a window of 0, where the mirror
+            // is no other lag in reach): what reaches the track no later than the reference is
+            // not bleed (module documentation).
+            let onesided = &mut self.onesided[..hi - lo + 1];
+            for (n, o) in onesided.iter_mut().enumerate() {
+                let a = lo + n;
+                let mirror = if a < half { time[(size - a) % size] } else { 0.0 };
+                *o = time[a % size] - if mirror > 0.0 { mirror } else { 0.0 };
             }
-            let (at, peak) = peak(onesided);
+            let (n, peak) = peak(onesided);
+            let at = lo + n;
             if peak > CONFIDENCE * rms {
                 self.changes += u64::from(self.lags[j] != at || !self.found[j]);
                 self.lags[j] = at;
                 self.found[j] = true;
+                self.eager[j] = None;
             }
         }
     }

@@ -14,8 +14,15 @@
 //! 9.5 dB less, more towards 0 Hz); taking every `D`th sample alone lets a cymbal's band fold onto
 //! the one the lag is read from, with the wrong phase. The highest peak
 //! within the lags searched is the lag, when it stands [`CONFIDENCE`] times above the
-//! correlation's RMS. The work of a scan is spread over several hops ([`LagScan::step`]), one
-//! transform per hop, so that no audio callback carries it all.
+//! correlation's RMS. The work of a scan is spread over [`SCAN_HOPS`] hops ([`LagScan::step`]),
+//! a transform per hop where the channels allow, so that no audio callback carries it all.
+//!
+//! The scan takes its input a hop at a time from the STFT's frames ([`LagScan::push`]), and
+//! starts, reads its span and reports after a count of hops: what it finds, and when, depends
+//! on the sample position alone, not on how the host splits the audio nor on how many channels
+//! the engine has. So an engine's output stays the same for any block size, and each channel's
+//! engine of its own (the renderer's lanes) stays bit for bit the multichannel engine, now that
+//! the lag it finds is applied ([`super::lag::LagFinder::seed`]).
 //!
 //! The resolution is the decimated sample (a few samples at the track's rate): this finds where
 //! to look, not the exact lag.
@@ -32,10 +39,20 @@ use super::routing::Routing;
 pub const SPAN: usize = 8192;
 /// Seconds between scans.
 pub const SCAN_SECONDS: f32 = 1.0;
+/// The first scans after a reset come twice as often, so that a far lag is applied within a
+/// few seconds (a scan's result on its own is not trusted: see [`APPLY_CONFIDENCE`]).
+pub const EARLY_SCANS: u64 = 4;
 /// Time constant of the cross-spectrum average, seconds.
 pub const MEMORY_SECONDS: f32 = 4.0;
 /// A peak counts when it is this many times the correlation's RMS.
 pub const CONFIDENCE: f32 = 6.0;
+/// A lag that the engine applies ([`LagScan::early`]) must stand this high: a wrong far lag
+/// costs more than a late one. On tonal material a spurious peak of the first scans reaches
+/// 7× (the bundled example, 1024 window), where real ones grow past 10× within a few scans.
+pub const APPLY_CONFIDENCE: f32 = 9.0;
+/// Hops from a scan's start to its result, whatever the number of channels and pairs: the
+/// work is spread evenly over them (one transform per hop up to 7 channels and pairs).
+pub const SCAN_HOPS: usize = 8;
 /// The decimated rate aimed at, Hz: enough band (a quarter of it is used) for a clear peak.
 const RATE_AIM: f32 = 8_000.0;
 
@@ -50,6 +67,7 @@ pub struct Scanned {
 
 pub struct LagScan {
     rate: f32,
+    main: usize,
     /// Track samples per decimated sample, and the lags searched (decimated samples).
     decimation: usize,
     early: usize,
@@ -60,9 +78,12 @@ pub struct LagScan {
     phase: usize,
     rings: Vec<Vec<f32>>,
     written: usize,
-    /// The reference channels of each pair, and what was found.
+    /// The reference channels of each pair; what was found, two per pair (the highest peak
+    /// either way, the highest early one), and what the scan under way has found so far
+    /// (reported when it ends).
     pairs: Vec<(usize, Vec<usize>)>,
     found: Vec<Scanned>,
+    pending: Vec<Scanned>,
     window: Vec<f32>,
     frames: Vec<Vec<f32>>,
     spectra: Vec<Vec<Complex32>>,
@@ -100,6 +121,7 @@ impl LagScan {
         let window = (0..SPAN).map(|n| (std::f32::consts::PI * n as f32 / SPAN as f32).sin().powi(2)).collect();
         let mut scan = Self {
             rate,
+            main,
             decimation: 1,
             early: 0,
             late: 0,
@@ -107,7 +129,8 @@ impl LagScan {
             phase: 0,
             rings: vec![vec![0.0; SPAN]; channels],
             written: 0,
-            found: vec![Scanned::default(); pairs.len()],
+            found: vec![Scanned::default(); 2 * pairs.len()],
+            pending: vec![Scanned::default(); 2 * pairs.len()],
             cross: vec![vec![Complex32::default(); bins]; pairs.len()],
             pairs,
             window,
@@ -157,6 +180,7 @@ impl LagScan {
             row.fill(Complex32::default());
         }
         self.found.fill(Scanned::default());
+        self.pending.fill(Scanned::default());
         (self.phase, self.written, self.since, self.step, self.scans) = (0, 0, 0, None, 0);
     }
 
@@ -167,7 +191,16 @@ impl LagScan {
 
     /// What the scans found for pair `p` (main channel after main channel, source after source).
     pub fn found(&self, p: usize) -> Scanned {
-        self.found[p]
+        self.found[2 * p]
+    }
+
+    /// The highest peak of pair `p` at a lag ≥ 0 (the bleed after the reference), found when it
+    /// stands [`APPLY_CONFIDENCE`] times above the correlation's RMS: a lag to apply. Looked for
+    /// apart from [`LagScan::found`], as a reference that also holds the track's own source
+    /// (a singer heard by the guitar's mic) correlates with the track at a lag of its own,
+    /// often the higher peak.
+    pub fn early(&self, p: usize) -> Scanned {
+        self.found[2 * p + 1]
     }
 
     /// Scans completed since the last reset.
@@ -175,10 +208,10 @@ impl LagScan {
         self.scans
     }
 
-    /// Takes a block of input: `main` then `refs` channels, already free of garbage (missing or
-    /// short channels count as silence).
-    pub fn push(&mut self, main: &[&[f32]], refs: &[&[f32]]) {
-        let len = main.iter().map(|c| c.len()).min().unwrap_or(0);
+    /// Takes `len` samples of every channel: `main(c)` of main channel `c`, `refs(r)` of
+    /// reference channel `r`, free of garbage (the STFT's input; a short channel counts as
+    /// silence). Called once per hop with that hop's input ([`super::stft::Frame::main_hop`]).
+    pub fn push<'a>(&mut self, len: usize, main: impl Fn(usize) -> &'a [f32], refs: impl Fn(usize) -> &'a [f32]) {
         let d = self.decimation;
         // The boxcar under way takes `head` samples to finish; then whole boxcars; the rest
         // starts the next one. The same for every channel.
@@ -186,27 +219,24 @@ impl LagScan {
         let finishes = self.phase + head == d;
         let whole = if finishes { (len - head) / d } else { 0 };
         let rest = if finishes { head + whole * d } else { len };
-        let limit = super::stft::INPUT_LIMIT * d as f32;
-        // A boxcar that met garbage (NaN, ±Inf, absurd values: its sum shows it) is silence, as
-        // garbage is everywhere; checking the sums, not each sample, keeps the loop a plain add.
-        let clean = |sum: f32| if sum.abs() <= limit { sum / d as f32 } else { 0.0 };
+        let scale = 1.0 / d as f32;
         for ch in 0..self.sums.len() {
-            let src: &[f32] = if ch < main.len() { main[ch] } else { refs.get(ch - main.len()).copied().unwrap_or(&[]) };
+            let src: &[f32] = if ch < self.main { main(ch) } else { refs(ch - self.main) };
             let sample = |i: usize| src.get(i).copied().unwrap_or(0.0);
             let ring = &mut self.rings[ch];
             let mut w = self.written;
             let mut sum = self.sums[ch] + (0..head).map(sample).sum::<f32>();
             if finishes {
-                ring[w % SPAN] = clean(sum);
+                ring[w % SPAN] = sum * scale;
                 w += 1;
                 if src.len() >= rest {
                     for chunk in src[head..rest].chunks_exact(d) {
-                        ring[w % SPAN] = clean(chunk.iter().sum());
+                        ring[w % SPAN] = chunk.iter().sum::<f32>() * scale;
                         w += 1;
                     }
                 } else {
                     for b in 0..whole {
-                        ring[w % SPAN] = clean((head + b * d..head + (b + 1) * d).map(sample).sum());
+                        ring[w % SPAN] = (head + b * d..head + (b + 1) * d).map(sample).sum::<f32>() * scale;
                         w += 1;
                     }
                 }
@@ -220,17 +250,35 @@ impl LagScan {
         self.phase = if finishes { len - rest } else { self.phase + head };
     }
 
-    /// One piece of a scan, when one is due or under way; call once per hop. The pieces: take
-    /// the span of every channel, one forward transform per channel, one search per pair.
+    /// One hop's share of a scan, when one is due or under way; call once per hop, after
+    /// [`LagScan::push`]. The work (the span of every channel, a forward transform per channel,
+    /// a search per pair) is spread over [`SCAN_HOPS`] hops; what the scan found is reported
+    /// at the last of them.
     pub fn step(&mut self) {
-        let every = ((SCAN_SECONDS * self.rate / self.decimation as f32) as usize).max(1);
+        let every = ((self.period() * self.rate / self.decimation as f32) as usize).max(1);
         let step = match self.step {
             Some(s) => s,
             None if self.since >= every && self.written >= SPAN / 2 => 0,
             None => return,
         };
+        let items = 1 + self.frames.len() + self.pairs.len();
+        let per_hop = items.div_ceil(SCAN_HOPS);
+        for item in (step * per_hop).min(items)..((step + 1) * per_hop).min(items) {
+            self.work(item);
+        }
+        if step + 1 < SCAN_HOPS {
+            self.step = Some(step + 1);
+        } else {
+            self.found.copy_from_slice(&self.pending);
+            self.step = None;
+            self.scans += 1;
+        }
+    }
+
+    /// Piece `item` of a scan: 0 takes the spans, then a transform per channel, a search per pair.
+    fn work(&mut self, item: usize) {
         let channels = self.frames.len();
-        if step == 0 {
+        if item == 0 {
             self.since = 0;
             let end = self.written % SPAN;
             for (frame, ring) in self.frames.iter_mut().zip(&self.rings) {
@@ -241,22 +289,22 @@ impl LagScan {
                     *x *= w;
                 }
             }
-        } else if step <= channels {
-            let ch = step - 1;
+        } else if item <= channels {
+            let ch = item - 1;
             let _ = self.forward.process_with_scratch(&mut self.frames[ch], &mut self.spectra[ch], &mut self.scratch);
         } else {
-            self.search(step - 1 - channels);
+            self.search(item - 1 - channels);
         }
-        let next = step + 1;
-        self.step = if next < 1 + channels + self.pairs.len() { Some(next) } else { None };
-        if self.step.is_none() {
-            self.scans += 1;
-        }
+    }
+
+    /// Seconds from one scan to the next.
+    fn period(&self) -> f32 {
+        if self.scans < EARLY_SCANS { SCAN_SECONDS / 2.0 } else { SCAN_SECONDS }
     }
 
     fn search(&mut self, p: usize) {
         let bins = SPAN / 2 + 1;
-        let forget = (-SCAN_SECONDS / MEMORY_SECONDS).exp();
+        let forget = (-self.period() / MEMORY_SECONDS).exp();
         let (c, refs) = (&self.pairs[p].0, &self.pairs[p].1);
         for k in 0..bins {
             let r: Complex32 = refs.iter().map(|&ch| self.spectra[ch][k]).sum();
@@ -266,6 +314,7 @@ impl LagScan {
         let used = bins / 4;
         let mean = self.cross[p][..used].iter().map(|c| c.norm()).sum::<f32>() / used as f32;
         if !(mean > 0.0) {
+            self.pending[2 * p..2 * p + 2].copy_from_slice(&self.found[2 * p..2 * p + 2]);
             return;
         }
         for (s, x) in self.spectrum.iter_mut().zip(&self.cross[p]).take(used) {
@@ -274,12 +323,18 @@ impl LagScan {
         self.spectrum[used..].fill(Complex32::default());
         self.spectrum[0].im = 0.0;
         if self.inverse.process_with_scratch(&mut self.spectrum, &mut self.time, &mut self.scratch).is_err() {
+            self.pending[2 * p..2 * p + 2].copy_from_slice(&self.found[2 * p..2 * p + 2]);
             return;
         }
         let rms = (self.time.iter().map(|t| t * t).sum::<f32>() / SPAN as f32).sqrt();
         // Early lags at the start of the correlation, late ones wrapped round to its end.
         let candidates = (0..=self.early).map(|n| (n as i64, self.time[n])).chain((1..=self.late).map(|n| (-(n as i64), self.time[SPAN - n])));
-        let (lag, peak) = candidates.fold((0i64, f32::MIN), |best, c| if c.1 > best.1 { c } else { best });
-        self.found[p] = if peak > CONFIDENCE * rms { Scanned { lag: lag * self.decimation as i64, found: true } } else { Scanned { found: false, ..self.found[p] } };
+        let highest = |best: (i64, f32), c: (i64, f32)| if c.1 > best.1 { c } else { best };
+        let (lag, peak) = candidates.fold((0i64, f32::MIN), highest);
+        let (early, early_peak) = (0..=self.early).map(|n| (n as i64, self.time[n])).fold((0i64, f32::MIN), highest);
+        let d = self.decimation as i64;
+        let found = |lag: i64, peak: f32, confidence: f32, was: Scanned| if peak > confidence * rms { Scanned { lag: lag * d, found: true } } else { Scanned { found: false, ..was } };
+        self.pending[2 * p] = found(lag, peak, CONFIDENCE, self.found[2 * p]);
+        self.pending[2 * p + 1] = found(early, early_peak, APPLY_CONFIDENCE, self.found[2 * p + 1]);
     }
 }

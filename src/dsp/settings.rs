@@ -105,8 +105,9 @@ pub const ALPHA_RANGE: (f32, f32) = (0.5, 2.0);
 pub const ADAPT_RANGE: (f32, f32) = (0.05, 60.0);
 pub const SMOOTHING_RANGE: (f32, f32) = (0.0, 1000.0);
 pub const SLOPE_RANGE: (f32, f32) = (0.1, 100.0);
-/// The reference's delay: from a reference mic at the source to a track mic up to ~17 m away.
-pub const LAG_RANGE_MS: (f32, f32) = (0.0, 50.0);
+/// The reference's delay: from a reference mic at the source to a track mic up to ~34 m away
+/// (a stage, a hall, a distant room mic).
+pub const LAG_RANGE_MS: (f32, f32) = (0.0, 100.0);
 pub const MAX_TAIL_FRAMES: usize = 4;
 
 impl Default for Settings {

@@ -69,6 +69,34 @@ pub struct Frame<'a> {
     pub max_delay: usize,
     /// Which of the frame's callback stages this is (see [`Stft::set_callback_parts`]).
     pub part: usize,
+    /// The input as the STFT holds it (sanitised): per main channel the frame's samples, per
+    /// reference channel `max_delay` more before them; read through [`Frame::main_hop`] and
+    /// [`Frame::ref_hop`].
+    main_in: &'a [Vec<f32>],
+    ref_in: &'a [Vec<f32>],
+    ref_base: usize,
+    hop: usize,
+}
+
+impl Frame<'_> {
+    /// The frame's last hop of input, main channel `c` (of the frame's), as it came in (after
+    /// sanitising): the samples that completed the frame, `hop` of them. Frame after frame these
+    /// are the input once each, in order, cut on the frame grid whatever the host's blocks.
+    pub fn main_hop(&self, c: usize) -> &[f32] {
+        let end = 2 * (self.bins - 1) - self.hop;
+        &self.main_in[c][end - self.hop..end]
+    }
+
+    /// The same samples of reference channel `r` (undelayed).
+    pub fn ref_hop(&self, r: usize) -> &[f32] {
+        let end = self.ref_base + 2 * (self.bins - 1) + self.max_delay - self.hop;
+        &self.ref_in[r][end - self.hop..end]
+    }
+
+    /// Reference channels.
+    pub fn ref_channels(&self) -> usize {
+        self.ref_in.len()
+    }
 }
 
 pub struct Stft {
@@ -84,8 +112,13 @@ pub struct Stft {
     synthesis: Vec<f32>,
     /// Last `size` input samples per main channel; new ones land in the last hop.
     main_in: Vec<Vec<f32>>,
-    /// Last `size + max_delay` samples per reference channel.
+    /// Last `size + max_delay` samples per reference channel, from `ref_base` on. The buffers
+    /// have `max_window` samples of slack: a hop moves `ref_base` on, and only when the slack is
+    /// used up are the kept samples copied back to the start. The delay line is long (100 ms:
+    /// 4800 samples at 48 kHz), so copying it every hop, as the main buffers are, would move
+    /// `(size + max_delay) / hop` samples per input sample (23 at 1024 / 4x); this way about one.
     ref_in: Vec<Vec<f32>>,
+    ref_base: usize,
     max_delay: usize,
     /// The reference channel of each view, and its current delay in samples.
     views: Vec<usize>,
@@ -151,7 +184,8 @@ impl Stft {
             analysis: vec![0.0; max_window],
             synthesis: vec![0.0; max_window],
             main_in: buffers(main_channels, max_window),
-            ref_in: buffers(ref_channels, max_window + max_delay),
+            ref_in: buffers(ref_channels, 2 * max_window + max_delay),
+            ref_base: 0,
             max_delay,
             views: views.to_vec(),
             ref_delay: vec![0; views.len()],
@@ -206,6 +240,7 @@ impl Stft {
             buf.fill(0.0);
         }
         self.pos = 0;
+        self.ref_base = 0;
         // No frame in flight.
         self.frame_channels = 0;
         self.stage = 0;
@@ -302,7 +337,7 @@ impl Stft {
             for (c, ch) in main[..channels].iter().enumerate() {
                 sanitize_into(&ch[done..done + n], &mut self.main_in[c][at..at + n]);
             }
-            let ref_at = at + self.max_delay;
+            let ref_at = self.ref_base + at + self.max_delay;
             for (r, dst) in self.ref_in.iter_mut().enumerate() {
                 let dst = &mut dst[ref_at..ref_at + n];
                 let src = refs.get(r).map_or(&[][..], |s| &s[done.min(s.len())..(done + n).min(s.len())]);
@@ -377,7 +412,19 @@ impl Stft {
             }
         } else if i < channels + views + self.callback_parts {
             let part = i - channels - views;
-            on_frame(&mut Frame { main: &mut self.main_spec[..channels], refs: &self.ref_spec, bins, ref_delay: &mut self.ref_delay, shares: &self.shares, max_delay: self.max_delay, part });
+            on_frame(&mut Frame {
+                main: &mut self.main_spec[..channels],
+                refs: &self.ref_spec,
+                bins,
+                ref_delay: &mut self.ref_delay,
+                shares: &self.shares,
+                max_delay: self.max_delay,
+                part,
+                main_in: &self.main_in[..channels],
+                ref_in: &self.ref_in,
+                ref_base: self.ref_base,
+                hop: self.hop,
+            });
             for d in &mut self.ref_delay {
                 *d = (*d).min(self.max_delay);
             }
@@ -427,13 +474,19 @@ impl Stft {
             // An earlier view of the same channel at the same delay has this spectrum already.
             self.shares[v] = (0..v).find(|&u| self.views[u] == r && self.ref_delay[u] == d);
             if self.shares[v].is_none() {
-                let from = self.max_delay - d;
+                let from = self.ref_base + self.max_delay - d;
                 let src = &self.ref_in[r][from..from + size];
                 window_into(src, &self.analysis[..size], &mut self.windowed[channels + v][..size]);
             }
         }
-        for buf in &mut self.ref_in {
-            buf.copy_within(hop..size + self.max_delay, 0);
+        let (kept, end) = (self.ref_base + hop..self.ref_base + size + self.max_delay, self.ref_base + size + self.max_delay + hop);
+        if end <= self.ref_in.first().map_or(0, |b| b.len()) {
+            self.ref_base += hop;
+        } else {
+            for buf in &mut self.ref_in {
+                buf.copy_within(kept.clone(), 0);
+            }
+            self.ref_base = 0;
         }
         self.frame_channels = channels;
         self.stage = 0;

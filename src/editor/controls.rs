@@ -32,7 +32,7 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) -> egui::
                 });
             }
         });
-        // The bleed model beyond norbert's: lag, tail, robust fit.
+        // The bleed model beyond norbert's: lag, tail, robust fit; and the sources it models.
         ui.horizontal(|ui| {
             cell(ui, "Bleed model", |ui| {
                 ui.horizontal(|ui| {
@@ -47,6 +47,8 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) -> egui::
             cell(ui, params.lag.name(), |ui| {
                 ui.add_enabled(!params.auto_lag.value(), ParamSlider::for_param(&params.lag, setter).with_width(slider_width));
             });
+            // How the sidechain's channels are grouped into sources.
+            cell(ui, params.sources.name(), |ui| choice(ui, &params.sources, setter));
         });
     })
     .response

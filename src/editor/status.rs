@@ -46,10 +46,18 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, view: &View, now: Instant, pale
         .on_hover_text("FFT Size Auto picks the power of two nearest 93 ms at the host's sample rate");
         if view.sample_rate > 0.0 {
             ui.separator();
-            let text = match (params.auto_lag.value(), view.lag_found) {
-                (false, _) => format!("Lag {:.1} ms (set)", view.lag_ms),
-                (true, true) => format!("Lag {:.1} ms (found)", view.lag_ms),
-                (true, false) => "Lag: searching".to_string(),
+            let text = if view.sources > 1 {
+                // Each source has its own: listed in source order.
+                let n = view.sources.min(view.source_lag_ms.len());
+                let lags: Vec<String> = view.source_lag_ms[..n].iter().zip(&view.source_lag_found).map(|(ms, &found)| if found || !params.auto_lag.value() { format!("{ms:.1}") } else { "…".to_string() }).collect();
+                let how = if params.auto_lag.value() { "found" } else { "set" };
+                format!("Lags {} ms ({how})", lags.join(" · "))
+            } else {
+                match (params.auto_lag.value(), view.lag_found) {
+                    (false, _) => format!("Lag {:.1} ms (set)", view.lag_ms),
+                    (true, true) => format!("Lag {:.1} ms (found)", view.lag_ms),
+                    (true, false) => "Lag: searching".to_string(),
+                }
             };
             ui.label(text).on_hover_text("How late the bleed arrives after the reference; the reference is delayed by it before the model compares them");
         }

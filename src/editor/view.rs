@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::dsp::Analysis;
+use crate::dsp::{Analysis, MAX_SOURCES};
+use crate::sidechain::MAX_SIDECHAIN_CHANNELS;
 
 /// Display bands between `LOWEST_HZ` and Nyquist.
 pub const BANDS: usize = 128;
@@ -20,6 +21,8 @@ pub const FLOOR_DB: f32 = -120.0;
 const SILENT_POWER: f32 = 1e-10;
 /// No frame for this long: the host has stopped processing.
 const STALE: Duration = Duration::from_millis(500);
+/// Sources shown one by one: as many as a sidechain can be split into.
+pub const SHOWN_SOURCES: usize = MAX_SIDECHAIN_CHANNELS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sidechain {
@@ -58,6 +61,17 @@ pub struct View {
     pub warm_up: f32,
     last_frame: Option<Instant>,
     pub frames: u64,
+    /// Reference sources in the frames (the first `sources` rows below are valid, up to
+    /// [`SHOWN_SOURCES`]) and each one's channel count.
+    pub sources: usize,
+    pub source_channels: [usize; MAX_SOURCES],
+    /// Per source: smoothed power per band of the bleed the model attributes to it, and that
+    /// as dB of the track's own level in the band (0 dB: the whole band is this source's bleed).
+    source_power: [[f32; BANDS]; SHOWN_SOURCES],
+    pub source_db: [[f32; BANDS]; SHOWN_SOURCES],
+    /// Per source: its lag (ms) and whether it is settled.
+    pub source_lag_ms: [f32; MAX_SOURCES],
+    pub source_lag_found: [bool; MAX_SOURCES],
 }
 
 impl Default for View {
@@ -82,6 +96,12 @@ impl Default for View {
             warm_up: 1.0,
             last_frame: None,
             frames: 0,
+            sources: 0,
+            source_channels: [0; MAX_SOURCES],
+            source_power: [[0.0; BANDS]; SHOWN_SOURCES],
+            source_db: [[FLOOR_DB; BANDS]; SHOWN_SOURCES],
+            source_lag_ms: [0.0; MAX_SOURCES],
+            source_lag_found: [false; MAX_SOURCES],
         }
     }
 }
@@ -99,6 +119,20 @@ impl View {
 
     pub fn nyquist(&self) -> f32 {
         self.band_edge_hz(BANDS)
+    }
+
+    /// The name of source `j`, by the sidechain channels it takes: `Source 1 (L)` and `Source 2
+    /// (R)` for a stereo sidechain split in two, `Source 2 (ch 3–4)` for a pair.
+    pub fn source_name(&self, j: usize) -> String {
+        let channels = &self.source_channels[..self.sources.min(MAX_SOURCES)];
+        if channels == [1, 1] {
+            return format!("Source {} ({})", j + 1, ["L", "R"][j.min(1)]);
+        }
+        let first = channels.iter().take(j).sum::<usize>() + 1;
+        match channels.get(j).copied().unwrap_or(1) {
+            1 => format!("Source {} (ch {first})", j + 1),
+            n => format!("Source {} (ch {first}–{})", j + 1, first + n - 1),
+        }
     }
 
     pub fn sidechain(&self, now: Instant) -> Sidechain {
@@ -133,10 +167,19 @@ impl View {
             let p: f32 = row[lo..hi].iter().map(|m| 4.0 * m * m).sum::<f32>();
             p.max(0.0)
         };
+        let sources = a.sources.min(a.source_bleed.len());
+        if (sources, a.source_channels) != (self.sources, self.source_channels) {
+            // Another grouping of the sidechain: other sources.
+            self.source_power = [[0.0; BANDS]; SHOWN_SOURCES];
+            (self.sources, self.source_channels) = (sources, a.source_channels);
+        }
         for b in 0..BANDS {
             // Low bands can share a bin (the FFT is coarser than the display there).
             let lo = self.edges[b].min(a.bins - 1);
             let hi = self.edges[b + 1].clamp(lo + 1, a.bins);
+            for (power, row) in self.source_power.iter_mut().zip(&a.source_bleed[..sources.min(SHOWN_SOURCES)]) {
+                power[b] += k_spec * (level(&row[..a.bins], lo, hi) - power[b]);
+            }
             for (power, row) in self.power.iter_mut().zip([&a.mixture, &a.bleed, &a.output]) {
                 power[b] += k_spec * (level(&row[..a.bins], lo, hi) - power[b]);
             }
@@ -146,6 +189,9 @@ impl View {
             let g = a.gain[lo..hi].iter().sum::<f32>() / (hi - lo) as f32;
             let g_db = 20.0 / alpha.max(0.1) * g.max(1e-6).log10();
             self.gain_db[b] += k_spec * (g_db - self.gain_db[b]);
+            for (db, power) in self.source_db.iter_mut().zip(&self.source_power).take(sources) {
+                db[b] = if self.power[0][b] > 0.0 && power[b] > 0.0 { (10.0 * (power[b] / self.power[0][b]).log10()).max(FLOOR_DB) } else { FLOOR_DB };
+            }
         }
         for h in &mut self.histogram_raw {
             *h *= k_hist;
@@ -164,6 +210,7 @@ impl View {
         }
         (self.sample_rate, self.window, self.overlap) = (a.sample_rate, a.window, a.overlap);
         (self.lag_ms, self.lag_found, self.late_ms, self.warm_up) = (a.lag_ms, a.lag_found, a.late_ms, a.warm_up);
+        (self.source_lag_ms, self.source_lag_found) = (a.source_lag_ms, a.source_lag_found);
     }
 
     fn reshape(&mut self, a: &Analysis) {

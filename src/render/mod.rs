@@ -11,7 +11,8 @@ use std::time::Instant;
 
 use wav::{WavSink, WavSource};
 
-use crate::dsp::{ConfigError, EngineConfig, Settings, MAX_MAIN_CHANNELS, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
+use crate::dsp::{ConfigError, EngineConfig, Settings, MAX_MAIN_CHANNELS, SAMPLE_RATE_RANGE};
+use crate::sidechain::{self, Grouping};
 
 #[derive(Debug)]
 pub enum RenderError {
@@ -61,6 +62,9 @@ pub struct Job<'a> {
     /// what a DAW bounce gives once the song has played through the plugin (a host's stop and
     /// start keep what was learned), instead of a cold start.
     pub learn_first: bool,
+    /// How each reference's channels are grouped into sources, as the plugin's Sources
+    /// parameter groups the sidechain's.
+    pub grouping: Grouping,
 }
 
 pub struct Report {
@@ -112,8 +116,9 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
         if r.spec().sample_rate != rate {
             return Err(RenderError::RateMismatch { mix: rate, reference: path.clone(), rate: r.spec().sample_rate });
         }
-        if r.channels() > MAX_SOURCE_CHANNELS {
-            return Err(RenderError::Channels(path.clone(), r.channels(), "a reference must be mono or stereo"));
+        // The sidechains the plugin takes.
+        if ![1, 2, sidechain::MAX_SIDECHAIN_CHANNELS].contains(&r.channels()) {
+            return Err(RenderError::Channels(path.clone(), r.channels(), "a reference must be mono, stereo or 4 channels"));
         }
         if r.frames() < frames {
             warnings.push(format!("{}: shorter than the mix; padded with silence", path.display()));
@@ -124,7 +129,8 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
         warnings.push("no --reference given: the mix passes through unchanged".into());
     }
     let window = job.window.unwrap_or_else(|| crate::dsp::auto_window(rate as f32));
-    let config = EngineConfig { sample_rate: rate as f32, main_channels: mix.channels(), sources: refs.iter().map(WavSource::channels).collect(), max_window: window };
+    let sources = refs.iter().flat_map(|r| sidechain::sources(job.grouping, r.channels())).collect();
+    let config = EngineConfig { sample_rate: rate as f32, main_channels: mix.channels(), sources, max_window: window };
     let mut plan = pipeline::plan(&config, window, job.overlap, job.settings).map_err(RenderError::Engine)?;
     if job.learn_first {
         // The same files read once more, the output dropped; then the audio is forgotten.

@@ -39,7 +39,10 @@ pub fn plan(config: &EngineConfig, window: usize, overlap: usize, settings: Sett
     let (main_channels, ref_channels) = (config.main_channels, config.sources.iter().sum());
     let linked = settings.link_channels && settings.compression;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if main_channels < 2 || linked || cores < 2 {
+    // A source a channel hears as the mean of several (more channels than the track) needs them
+    // all in its engine.
+    let means = config.sources.iter().any(|&n| routing::heard(0, n, 0, main_channels).len() > 1);
+    if main_channels < 2 || linked || cores < 2 || means {
         let engine = Engine::new(config, window, overlap, settings)?;
         let lanes = vec![Lane { engine, main: (0..main_channels).collect(), refs: (0..ref_channels).collect() }];
         return Ok(Plan { lanes, main_channels, ref_channels });

@@ -45,6 +45,8 @@ pub struct Port {
     pub name: String,
     pub channels: u32,
     pub main: bool,
+    /// CLAP's port type ("mono", "stereo"; `None`: unspecified, any channels).
+    pub kind: Option<String>,
 }
 
 pub struct Param {
@@ -203,7 +205,12 @@ impl Loaded {
         (0..ext.count(&handle, input))
             .map(|i| {
                 let p = ext.get(&handle, i, input, &mut buf).expect("port info");
-                Port { name: String::from_utf8_lossy(p.name).into_owned(), channels: p.channel_count, main: p.flags.contains(clack_extensions::audio_ports::AudioPortFlags::IS_MAIN) }
+                Port {
+                    name: String::from_utf8_lossy(p.name).into_owned(),
+                    channels: p.channel_count,
+                    main: p.flags.contains(clack_extensions::audio_ports::AudioPortFlags::IS_MAIN),
+                    kind: p.port_type.map(|t| t.0.to_string_lossy().into_owned()),
+                }
             })
             .collect()
     }

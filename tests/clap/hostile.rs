@@ -7,7 +7,8 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use super::host::{self, Loaded};
 use super::{diff_db, example, RATE};
 
-const LAYOUTS: [(&str, usize, usize); 4] = [("Stereo", 2, 2), ("Stereo, mono sidechain", 2, 1), ("Mono", 1, 1), ("Mono, stereo sidechain", 1, 2)];
+const LAYOUTS: [(&str, usize, usize); 6] =
+    [("Stereo", 2, 2), ("Stereo, mono sidechain", 2, 1), ("Mono", 1, 1), ("Mono, stereo sidechain", 1, 2), ("Stereo, 4-channel sidechain", 2, 4), ("Mono, 4-channel sidechain", 1, 4)];
 
 fn in_layout(name: &str) -> Loaded {
     let mut p = Loaded::new();
@@ -30,7 +31,7 @@ fn random_buffer_sizes_and_events_inside_buffers_in_every_layout() {
         let main = vec![mix.clone(); main_ch];
         let sc = vec![reference.clone(); sc_ch];
         let blocks: Vec<usize> = (0..300).map(|_| if rng.random_bool(0.1) { rng.random_range(1..8) } else { rng.random_range(1..=4096) }).collect();
-        let ids: Vec<_> = ["Threshold", "Slope", "Mix", "Smoothing", "Output", "FFT Size", "Overlap", "Freeze", "Stereo Link", "Alpha"].iter().map(|n| p.param_id(n)).collect();
+        let ids: Vec<_> = ["Threshold", "Slope", "Mix", "Smoothing", "Output", "FFT Size", "Overlap", "Freeze", "Stereo Link", "Alpha", "Sources"].iter().map(|n| p.param_id(n)).collect();
         let mut events: Vec<(usize, _, f64)> = (0..400).map(|_| (rng.random_range(0..mix.len()), ids[rng.random_range(0..ids.len())], rng.random_range(0.0..=1.0))).collect();
         events.sort_by_key(|e| e.0);
         // Stepped parameters take their index, continuous ones 0..1 (CLAP's plain values).

@@ -6,9 +6,12 @@ mod host;
 mod host_calls;
 mod hostile;
 mod session;
+mod sources;
 mod typed;
 #[path = "../engine/harness.rs"]
 mod harness;
+#[path = "../engine/kit.rs"]
+mod kit;
 #[path = "../engine/wav.rs"]
 mod wav;
 
@@ -52,11 +55,11 @@ fn descriptor_ports_and_parameters() {
     let outputs = p.ports(false);
     assert_eq!((outputs.len(), outputs[0].channels), (1, 2));
     let configs: Vec<String> = p.configs().into_iter().map(|c| c.1).collect();
-    assert_eq!(configs, ["Stereo", "Stereo, mono sidechain", "Mono", "Mono, stereo sidechain"]);
+    assert_eq!(configs, ["Stereo", "Stereo, mono sidechain", "Mono", "Mono, stereo sidechain", "Stereo, 4-channel sidechain", "Mono, 4-channel sidechain"]);
 
     let params = p.params();
     let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-    for required in ["Threshold", "Slope", "Alpha", "Autoscale", "Adaptation", "Freeze", "Smoothing", "Compression", "Output", "Mix", "FFT Size", "Auto Lag", "Lag", "Tail", "Robust Fit"] {
+    for required in ["Threshold", "Slope", "Alpha", "Autoscale", "Adaptation", "Freeze", "Smoothing", "Compression", "Output", "Mix", "FFT Size", "Auto Lag", "Lag", "Tail", "Robust Fit", "Sources"] {
         assert!(names.contains(&required), "no parameter {required} in {names:?}");
     }
     // CLAP shows continuous parameters normalised (0..1) and stepped ones as indices; units
@@ -76,12 +79,13 @@ fn descriptor_ports_and_parameters() {
         ("Lag", "0.0 ms"),
         ("Tail", "2 frames"),
         ("Robust Fit", "On"),
+        ("Sources", "One"),
     ];
     for (name, text) in defaults {
         let q = find(name);
         assert_eq!(p.value_text(q.id, q.default), text, "default of {name}");
     }
-    let round_trips = [("Adaptation", "0.50 s"), ("Smoothing", "250 ms"), ("Mix", "50 %"), ("Alpha", "2.00 (power)"), ("Slope", "40.0"), ("Output", "Removed"), ("Lag", "12.5 ms"), ("Tail", "4 frames")];
+    let round_trips = [("Adaptation", "0.50 s"), ("Smoothing", "250 ms"), ("Mix", "50 %"), ("Alpha", "2.00 (power)"), ("Slope", "40.0"), ("Output", "Removed"), ("Lag", "12.5 ms"), ("Tail", "4 frames"), ("Sources", "Each Channel"), ("Sources", "Stereo Pairs")];
     for (name, text) in round_trips {
         let id = find(name).id;
         let v = p.value_from_text(id, text);
@@ -118,11 +122,14 @@ fn every_layout_processes_like_the_engine() {
     let (mix, reference) = example();
     let stereo_main = vec![mix.clone(), mix.iter().map(|x| 0.8 * x).collect()];
     let stereo_ref = vec![reference.clone(), reference.iter().map(|x| 0.9 * x).collect()];
-    let layouts: [(&str, Vec<Vec<f32>>, Vec<Vec<f32>>); 4] = [
+    let four_ref: Vec<Vec<f32>> = (0..4).map(|c| reference.iter().map(|x| (1.0 - 0.15 * c as f32) * x).collect()).collect();
+    let layouts: [(&str, Vec<Vec<f32>>, Vec<Vec<f32>>); 6] = [
         ("Stereo", stereo_main.clone(), stereo_ref.clone()),
-        ("Stereo, mono sidechain", stereo_main, vec![reference.clone()]),
+        ("Stereo, mono sidechain", stereo_main.clone(), vec![reference.clone()]),
         ("Mono", vec![mix.clone()], vec![reference.clone()]),
         ("Mono, stereo sidechain", vec![mix.clone()], stereo_ref),
+        ("Stereo, 4-channel sidechain", stereo_main, four_ref.clone()),
+        ("Mono, 4-channel sidechain", vec![mix.clone()], four_ref),
     ];
     for (name, main, refs) in layouts {
         let mut p = Loaded::new();

@@ -2,6 +2,8 @@
 //! and the host gestures that drags, double-clicks, typing and the Freeze button send.
 
 mod context;
+#[path = "../engine/kit.rs"]
+mod kit;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -215,6 +217,59 @@ fn view_reads_real_analysis_frames() {
     }
     assert_eq!(view.sidechain(now), residue::editor::view::Sidechain::Silent);
     assert_eq!(view.sidechain(now + std::time::Duration::from_secs(2)), residue::editor::view::Sidechain::Idle, "no frames for a while: idle");
+}
+
+#[test]
+fn view_shows_the_bleed_of_each_source_of_a_split_sidechain() {
+    // A kick and a hi-hat bleeding into the voice, each on its side of a stereo sidechain split
+    // in two: each source's curve sits where its sound is, each with its own lag.
+    let rate = 44100.0;
+    let read = |p: &str| {
+        let mut r = hound::WavReader::open(format!("{}/examples/vocal-bleed/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        r.samples::<i16>().map(|s| s.unwrap() as f32 / 32768.0).collect::<Vec<f32>>()
+    };
+    let voice = read("truth_vocal.wav");
+    let sources = [kit::Voice::Kick, kit::Voice::HiHat].map(|v| kit::voice(v, voice.len(), rate));
+    let paths = [kit::Path { gain: 0.3, lag_ms: 4.0 }, kit::Path { gain: 0.2, lag_ms: 11.0 }];
+    let mut track = kit::track(&[voice.clone()], &sources, &[paths.to_vec()], rate).remove(0);
+    let config = EngineConfig { sample_rate: rate, main_channels: 1, sources: vec![1, 1], max_window: 16384 };
+    let mut engine = Engine::new(&config, 4096, 4, Settings::default()).unwrap();
+    engine.set_analysis(true);
+    let (mut publisher, mut subscriber) = residue::meter::channel(8193);
+    let mut view = View::default();
+    let now = Instant::now();
+    for (at, m) in (0..).step_by(1024).zip(track.chunks_mut(1024)) {
+        let n = m.len();
+        engine.process(&mut [m], &[&sources[0][at..at + n], &sources[1][at..at + n]]);
+        publisher.publish(engine.analysis());
+        if let Some(frame) = subscriber.fresh() {
+            view.update(frame, 1.0, now);
+        }
+    }
+    assert_eq!(view.sources, 2);
+    assert_eq!((view.source_name(0), view.source_name(1)), ("Source 1 (L)".to_string(), "Source 2 (R)".to_string()));
+    let band = |hz: f32| (0..residue::editor::view::BANDS).min_by(|&a, &b| (view.band_centre_hz(a) - hz).abs().total_cmp(&(view.band_centre_hz(b) - hz).abs())).unwrap();
+    let (low, high) = (band(70.0), band(8000.0));
+    let (kick, hat) = (view.source_db[0], view.source_db[1]);
+    eprintln!("dB of the track at 70 Hz: kick {:.1}, hi-hat {:.1}; at 8 kHz: kick {:.1}, hi-hat {:.1}", kick[low], hat[low], kick[high], hat[high]);
+    assert!(kick[low] > hat[low] + 20.0 && kick[low] > -12.0, "at 70 Hz the bleed is the kick's");
+    assert!(hat[high] > kick[high] + 20.0 && hat[high] > -12.0, "at 8 kHz the bleed is the hi-hat's");
+    for (j, ms) in [(0, 4.0), (1, 11.0)] {
+        assert!(view.source_lag_found[j] && (view.source_lag_ms[j] - ms).abs() < 0.5, "source {j}: lag {} ms (found: {})", view.source_lag_ms[j], view.source_lag_found[j]);
+    }
+    // Drawn: the layout still fits with the legend and the curves.
+    let mut h = Harness::new(MIN_SIZE, 1.0);
+    h.view = view;
+    let l = h.settle();
+    assert!(l.bleed.contains_rect(l.freeze) && l.bleed.contains_rect(l.relearn), "the panel's buttons inside it");
+    // The names of other groupings.
+    let mut named = View::default();
+    named.sources = 2;
+    named.source_channels[..2].copy_from_slice(&[2, 2]);
+    assert_eq!((named.source_name(0), named.source_name(1)), ("Source 1 (ch 1–2)".to_string(), "Source 2 (ch 3–4)".to_string()));
+    named.sources = 4;
+    named.source_channels[..4].copy_from_slice(&[1, 1, 1, 1]);
+    assert_eq!(named.source_name(2), "Source 3 (ch 3)");
 }
 
 #[test]

@@ -8,11 +8,11 @@
 //! pass-through of the track delayed by the reported latency; a missing main input is silence
 //! (never whatever the host left in its output buffers, which start out at `STALE` here).
 
-use super::host::{isolated, MONO, kResultTrue, STEREO, Call, Plugin};
+use super::host::{isolated, MONO, QUADRO, kResultTrue, STEREO, Call, Plugin};
 use super::*;
 
 /// (track channels, sidechain channels)
-const ARRANGEMENTS: [(usize, usize); 4] = [(2, 2), (2, 1), (1, 1), (1, 2)];
+const ARRANGEMENTS: [(usize, usize); 6] = [(2, 2), (2, 1), (1, 1), (1, 2), (2, 4), (1, 4)];
 const STALE: f32 = 0.5;
 
 macro_rules! isolated_test {
@@ -27,7 +27,11 @@ macro_rules! isolated_test {
 }
 
 fn started(main: usize, sc: usize) -> Plugin {
-    let arr = |n| if n == 1 { MONO } else { STEREO };
+    let arr = |n| match n {
+        1 => MONO,
+        2 => STEREO,
+        _ => QUADRO,
+    };
     let mut p = Plugin::new();
     assert_eq!(p.set_arrangements(&[arr(main), arr(sc)], &[arr(main)]), kResultTrue);
     p.start(RATE, BLOCK);

@@ -2,19 +2,20 @@
 //! Steinberg's validator checks (arrangement round trips, the sidechain arrangement, bus
 //! activation), over every arrangement a host may reasonably ask for.
 
-use super::host::{SURROUND_51, EMPTY, MONO, kResultFalse, kResultTrue, STEREO, Plugin, INPUT, OUTPUT};
+use super::host::{SURROUND_51, EMPTY, MONO, QUADRO, kResultFalse, kResultTrue, STEREO, Plugin, INPUT, OUTPUT};
 use super::*;
 use vst3::Steinberg::Vst::SpeakerArrangement;
 
-/// Mono or stereo track, with a mono, stereo or absent (`EMPTY`) sidechain.
-const REASONABLE: [(SpeakerArrangement, SpeakerArrangement); 6] =
-    [(STEREO, STEREO), (STEREO, MONO), (MONO, MONO), (MONO, STEREO), (STEREO, EMPTY), (MONO, EMPTY)];
+/// Mono or stereo track, with a mono, stereo, 4-channel or absent (`EMPTY`) sidechain.
+const REASONABLE: [(SpeakerArrangement, SpeakerArrangement); 8] =
+    [(STEREO, STEREO), (STEREO, MONO), (MONO, MONO), (MONO, STEREO), (STEREO, EMPTY), (MONO, EMPTY), (STEREO, QUADRO), (MONO, QUADRO)];
 
 fn name(a: SpeakerArrangement) -> &'static str {
     match a {
         EMPTY => "empty",
         MONO => "mono",
         STEREO => "stereo",
+        QUADRO => "4-channel",
         _ => "other",
     }
 }

@@ -14,8 +14,8 @@ use vst3::Steinberg::Vst::MediaTypes_::kAudio;
 use vst3::Steinberg::Vst::ProcessModes_::kRealtime;
 use vst3::Steinberg::Vst::SymbolicSampleSizes_::kSample32;
 use vst3::Steinberg::Vst::{
-    AudioBusBuffers, AudioBusBuffers__type0, BusInfo, IAudioProcessor, IAudioProcessorTrait, IComponent, IComponentTrait,
-    IHostApplication, IHostApplicationTrait, ProcessData, ProcessSetup, SpeakerArrangement, String128,
+    AudioBusBuffers, AudioBusBuffers__type0, BusInfo, IAudioProcessor, IAudioProcessorTrait, IComponent, IComponentTrait, IEditController,
+    IEditControllerTrait, IHostApplication, IHostApplicationTrait, ParameterInfo, ProcessData, ProcessSetup, SpeakerArrangement, String128,
 };
 use vst3::Steinberg::{kNoInterface, kResultOk, tresult, IPluginBaseTrait, IPluginFactory, IPluginFactoryTrait, PClassInfo, TUID};
 use vst3::{Class, ComPtr, ComWrapper, Interface};
@@ -27,6 +27,12 @@ pub const EMPTY: SpeakerArrangement = SpeakerArr::kEmpty;
 pub const MONO: SpeakerArrangement = SpeakerArr::kMono;
 pub const STEREO: SpeakerArrangement = SpeakerArr::kStereo;
 pub const SURROUND_51: SpeakerArrangement = SpeakerArr::k51;
+/// Four channels, as hosts name them: L R Ls Rs (quadraphonic), L R C S, first-order
+/// ambisonics, L R C LFE. A sidechain of four sources may come as any of them.
+pub const QUADRO: SpeakerArrangement = SpeakerArr::k40Music;
+pub const CINE_40: SpeakerArrangement = SpeakerArr::k40Cine;
+pub const AMBISONIC_1ST: SpeakerArrangement = SpeakerArr::kAmbi1stOrderACN;
+pub const CINE_31: SpeakerArrangement = SpeakerArr::k31Cine;
 
 pub const INPUT: i32 = kInput as i32;
 pub const OUTPUT: i32 = kOutput as i32;
@@ -131,6 +137,26 @@ impl Plugin {
     /// Every audio bus's arrangement in one direction, as `getBusArrangement` reports them.
     pub fn arrangements(&self, dir: i32) -> Vec<SpeakerArrangement> {
         (0..self.bus_count(dir)).map(|i| self.arrangement(dir, i).expect("getBusArrangement of an existing bus")).collect()
+    }
+
+    /// Sets the parameter titled `title` from display text, as a host's generic editor does
+    /// (`IEditController::getParamValueByString`, then `setParamNormalized`).
+    pub fn set_param_text(&self, title: &str, text: &str) {
+        let controller = self.component.cast::<IEditController>().expect("the component is its own edit controller");
+        unsafe {
+            let id = (0..controller.getParameterCount())
+                .find_map(|i| {
+                    let mut info: ParameterInfo = std::mem::zeroed();
+                    assert_eq!(controller.getParameterInfo(i, &mut info), kResultOk);
+                    let end = info.title.iter().position(|&c| c == 0).unwrap_or(info.title.len());
+                    (String::from_utf16_lossy(&info.title[..end]) == title).then_some(info.id)
+                })
+                .unwrap_or_else(|| panic!("no parameter titled {title}"));
+            let mut text16: Vec<u16> = text.encode_utf16().chain([0]).collect();
+            let mut value = 0.0;
+            assert_eq!(controller.getParamValueByString(id, text16.as_mut_ptr(), &mut value), kResultOk, "{title}: {text:?} refused");
+            assert_eq!(controller.setParamNormalized(id, value), kResultOk, "{title} = {value}");
+        }
     }
 
     pub fn activate_bus(&self, dir: i32, index: i32, on: bool) -> tresult {

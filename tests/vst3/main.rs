@@ -6,8 +6,11 @@
 mod buffers;
 mod buses;
 mod host;
+mod sources;
 #[path = "../engine/harness.rs"]
 mod harness;
+#[path = "../engine/kit.rs"]
+mod kit;
 #[path = "../engine/wav.rs"]
 mod wav;
 

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use try_lock::TryLock;
 #[cfg(feature = "editor")]
 use vst3::ComWrapper;
-use vst3::Steinberg::Vst::{IComponentHandler, IComponentHandlerTrait, IEventList, RestartFlags_};
+use vst3::Steinberg::Vst::{IComponentHandler, IComponentHandlerTrait, IEventList, RestartFlags_, SpeakerArrangement};
 use vst3::Steinberg::{kInvalidArgument, kResultOk, tresult};
 use vst3::{ComPtr, ComRef};
 
@@ -107,6 +107,11 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     /// `IAudioProcessor::setBusArrangements()`: it will not feed them. One bit per bus index,
     /// like `inactive_inputs`; they are reported back with zero channels and heard as silence.
     pub empty_inputs: AtomicU32,
+    /// The speaker arrangements of the last accepted `IAudioProcessor::setBusArrangements()`,
+    /// (inputs, outputs), reported back by `getBusArrangement()` as the host named them: a
+    /// layout only fixes channel counts, and four channels may be quadraphonic, L R C S,
+    /// first-order ambisonics or L R C LFE. Empty until the host sets any.
+    pub bus_arrangements: Mutex<(Vec<SpeakerArrangement>, Vec<SpeakerArrangement>)>,
     /// The current buffer configuration, containing the sample rate and the maximum block size.
     /// Will be set in `IAudioProcessor::setupProcessing()`.
     pub current_buffer_config: AtomicCell<Option<BufferConfig>>,
@@ -367,6 +372,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             ),
             inactive_inputs: AtomicU32::new(0),
             empty_inputs: AtomicU32::new(0),
+            bus_arrangements: Mutex::new((Vec::new(), Vec::new())),
             current_buffer_config: AtomicCell::new(None),
             current_process_mode: AtomicCell::new(ProcessMode::Realtime),
             #[cfg(feature = "editor")]

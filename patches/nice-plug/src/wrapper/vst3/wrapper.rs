@@ -929,6 +929,12 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
                 self.inner
                     .empty_inputs
                     .store(empty_inputs, Ordering::Relaxed);
+                *self.inner.bus_arrangements.lock() = unsafe {
+                    (
+                        std::slice::from_raw_parts(inputs, num_ins as usize).to_vec(),
+                        std::slice::from_raw_parts(outputs, num_outs as usize).to_vec(),
+                    )
+                };
 
                 kResultOk
             }
@@ -993,7 +999,16 @@ impl<P: Vst3Plugin> IAudioProcessorTrait for Wrapper<P> {
         } else {
             return kInvalidArgument;
         };
-        let channel_map = channel_count_to_map(num_channels);
+        // The arrangement the host set for this bus, if it has these channels
+        let asked = {
+            let asked = self.inner.bus_arrangements.lock();
+            let asked = if dir == K_BUS_DIRECTION_INPUT { &asked.0 } else { &asked.1 };
+            asked.get(index as usize).copied()
+        };
+        let channel_map = match asked {
+            Some(arrangement) if arrangement.count_ones() == num_channels => arrangement,
+            _ => channel_count_to_map(num_channels),
+        };
 
         crate::nice_debug_assert_eq!(num_channels, channel_map.count_ones());
         unsafe { *arr = channel_map };
