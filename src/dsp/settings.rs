@@ -120,7 +120,7 @@ impl Default for Settings {
             freeze: false,
             smoothing_ms: 60.0,
             compression: true,
-            threshold: 0.35,
+            threshold: 0.2,
             slope: 8.0,
             range: CompressionRange::Unit,
             link_channels: false,

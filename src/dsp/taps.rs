@@ -15,22 +15,20 @@
 //! gains: `A` changes slowly, so the warm start tracks the non-negative least-squares solution
 //! without the branches of an active-set solver (the loop over the bins stays vectorisable).
 //!
-//! *Robust* weighting (`w`): a frame counts by the square of how much of the bin the current
-//! model already attributes to bleed, `w = ε + (1 − ε) · min(1, ĝ·r / x)²`. Where the target is
+//! *Robust* weighting (`w`): a frame counts in proportion to how much of the bin the current
+//! model already attributes to bleed, `w = ε + (1 − ε) · min(1, ĝ·r / x)`. Where the target is
 //! loud the frame barely counts, so the target's energy does not pull the gain up; where the
-//! model explains the bin (bleed alone) it counts fully. The square matters: with the plain share
-//! a frame where the track is ten times the predicted bleed still pulled the gain up by about
-//! `ĝ·r²` (weight 1/10 on a ratio ten times the gain), as much as a frame of bleed alone pulls it
-//! towards the truth, and where the target sounds in most frames, or the reference hears the
-//! target too, the gain ran up to the target's level; squared, such a frame pulls by a tenth of
-//! that. While nothing is learned yet every frame weighs ε alike, which leaves the ratios (and so
-//! the first gains) unchanged.
+//! model explains the bin (bleed alone) it counts fully. While nothing is learned yet every frame
+//! weighs ε alike, which leaves the ratios (and so the first gains) unchanged.
 //!
-//! *Ratio floor* ([`RatioFloor`], with the robust fit): what the fit cannot see from within, a
-//! gain learned from the target (a bin where the target sounds in nearly every frame, or where
-//! the reference mic hears the target louder than its own source), shows as a prediction that
-//! stands far above the track in the frames of bleed alone. A low quantile of the track's ratio
-//! to the prediction finds it, and the prediction is kept within a margin of that.
+//! *Ratio floor* ([`RatioFloor`], with the robust fit): the weighting cannot undo a gain the
+//! target has already pulled up, and where the target sounds in most frames, or the reference mic
+//! hears the target louder than its own source (a frame's ratio is then the inverse of the
+//! target's level in the reference, whatever the bleed), the target's frames keep the gain
+//! there: a frame where the track is ten times the predicted bleed still weighs a tenth, on a
+//! ratio ten times the gain. Such a gain shows as a prediction that stands far above the track in
+//! the frames of bleed alone. A low quantile of the track's ratio to the prediction finds it, and
+//! the prediction is kept within a margin of that.
 
 use super::pages::touch;
 
@@ -47,7 +45,7 @@ const ROWS: usize = SUMS + 1;
 /// Below this diagonal entry a tap carries no usable information (as in the one-tap fit).
 const MIN_WEIGHT: f32 = 1e-30;
 /// The weight of a frame the model attributes entirely to the target.
-pub const ROBUST_FLOOR: f32 = 0.005;
+pub const ROBUST_FLOOR: f32 = 0.05;
 /// How far the ratio floor rises per Adaptation time while the frames lie above it, dB; it falls
 /// [`FLOOR_FALL`] times as fast, so that it settles where one frame in 21 lies below.
 pub const FLOOR_RISE_DB: f32 = 12.0;
@@ -411,8 +409,7 @@ fn predict<const L: usize>(g: &[f32; L], r: &[f32; L]) -> f32 {
 fn update<const L: usize>(a: &mut [[f32; L]; L], b: &mut [f32; L], g: &mut [f32; L], x: f32, r: &[f32; L], forget: f32, robust: bool) {
     let w = if robust {
         let share = predict(g, r) / x;
-        let s = if share < 1.0 { share } else { 1.0 };
-        ROBUST_FLOOR + (1.0 - ROBUST_FLOOR) * s * s
+        ROBUST_FLOOR + (1.0 - ROBUST_FLOOR) * if share < 1.0 { share } else { 1.0 }
     } else {
         1.0
     };

@@ -144,7 +144,7 @@ fn gain_track(robust: bool) -> Vec<f32> {
 }
 
 #[test]
-fn a_6_db_step_settles_within_two_adaptation_times() {
+fn a_6_db_step_settles_within_one_and_a_half_adaptation_times() {
     // alpha 1: the magnitude gain of the bleed is 0.1, then 0.2.
     let (plain, robust) = (gain_track(false), gain_track(true));
     let half = plain.len() / 2;
@@ -155,12 +155,11 @@ fn a_6_db_step_settles_within_two_adaptation_times() {
     // median bin is bleed-dominated for both, so both land near the truth before the step.
     assert!((robust[half - 1] / 0.1 - 1.0).abs() < 0.12, "robust before: {}", robust[half - 1]);
     // Least squares forgetting with time constant τ is within 1 dB of a doubled gain once
-    // e^(−t/τ) < 0.22, t ≈ 1.5 τ (6 s at the default 4 s); the robust weights slow it (the
-    // frames after the step look partly like target until the gain has caught up, and count by
-    // the square of the share the model gives the bleed: measured 1.85 τ).
+    // e^(−t/τ) < 0.22, t ≈ 1.5 τ (3 s at the default 2 s); the robust weights slow it a little
+    // (the frames after the step look partly like target until the gain has caught up).
     let tau = Settings::default().adapt_seconds;
     let t = settle(&robust, 0.2).expect("the robust fit settles within 1 dB of the new gain");
-    assert!(t <= 2.0 * tau, "robust fit settled after {t} s");
+    assert!(t <= 1.8 * tau, "robust fit settled after {t} s");
     let p = settle(&plain, 0.2).expect("the plain fit settles");
     assert!(p <= 1.6 * tau, "plain fit settled after {p} s");
 }

@@ -1,7 +1,7 @@
 """The evaluation set scored with BSS Eval (scripts/evaluate.py, museval v4): the synthetic
 scenarios and the real drum kit's (MuldjordKit; the kit is read from $RESIDUE_DRUMS or
 ../shared/data/muldjordkit, and a missing kit fails here). Residue's defaults must improve SDR
-over the input on every scenario (on the drums not yet: an expected failure, strict), from a cold start (warming up over the first 4 of the 10
+over the input on every scenario, from a cold start (warming up over the first 4 of the 10
 seconds) and having heard the file once (`--learn-first`); having heard it once, as norbert's
 offline pipeline has, they must beat that pipeline on every scenario; and from a cold start
 they must beat Residue running norbert's own bleed model on average over the synthetic set
@@ -55,8 +55,6 @@ def test_the_defaults_improve_every_synthetic_scenario(result):
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.xfail(strict=True, reason="the snare mic (hi-hat + kick references) and the hi-hat mic with snare + kick "
-                   "references: the references hear the target, and the fit still takes part of it for bleed")
 def test_the_defaults_improve_every_drum_scenario(result):
     failures = failures_to_improve(result, "drums")
     assert not failures, "\n".join(failures)
