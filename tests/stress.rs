@@ -83,7 +83,7 @@ proptest! {
     fn random_blocks_automation_resets_and_shapes_never_break_the_engine(
         rate in 0usize..RATES.len(),
         main_channels in 1usize..=2,
-        sources in proptest::collection::vec(1usize..=2, 0..=2),
+        sources in proptest::collection::vec(1usize..=4, 0..=2),
         window in 0usize..WINDOWS.len(),
         overlap in 0usize..OVERLAPS.len(),
         initial in settings(),
