@@ -58,10 +58,12 @@ pub enum LatencyMode {
 
 /// Live's convolution block and lookahead at `sample_rate`, samples: the block is 64 at 44.1
 /// and 48 kHz, scaled by the power of two nearest the rate's ratio to 48 kHz, and the lookahead
-/// takes the rest of [`LIVE_LATENCY_SECONDS`] (169 at 44.1 kHz, 190 at 48 kHz).
+/// takes the rest of [`LIVE_LATENCY_SECONDS`] (169 at 44.1 kHz, 190 at 48 kHz). The block is at
+/// most [`MIN_WINDOW`] (from 192 kHz up), so that a frame's hop, a whole number of blocks, never
+/// exceeds the smallest window.
 pub fn live_shape(sample_rate: f32) -> (usize, usize) {
     let ratio = (sample_rate as f64 / 48_000.0).log2().round().clamp(-6.0, 6.0);
-    let block = ((64.0 * ratio.exp2()) as usize).max(1);
+    let block = ((64.0 * ratio.exp2()) as usize).clamp(1, MIN_WINDOW);
     let ceiling = (LIVE_LATENCY_SECONDS * sample_rate as f64).floor() as usize;
     let block = block.min(ceiling.max(1));
     (block, ceiling.saturating_sub(block))
