@@ -142,6 +142,22 @@ impl Convolver {
         ch.fading |= fade;
     }
 
+    /// Channel `to`'s filter becomes channel `from`'s current one (as [`Convolver::set_filter`]
+    /// with the same taps, without transforming them again): the two channels of a linked
+    /// stereo track share their gains.
+    pub fn share_filter(&mut self, from: usize, to: usize, fade: bool) {
+        if from == to {
+            return;
+        }
+        let len = self.partitions * (self.block + 1);
+        let (a, b) = self.channels.split_at_mut(from.max(to));
+        let (src, dst) = if from < to { (&a[from], &mut b[0]) } else { (&b[0], &mut a[to]) };
+        let next = if fade { 1 - dst.current } else { dst.current };
+        dst.filters[next][..len].copy_from_slice(&src.filters[src.current][..len]);
+        dst.current = next;
+        dst.fading |= fade;
+    }
+
     /// Takes channel `c`'s next `block` input samples and writes the `block` output samples
     /// they complete: `out[i] = Σ_m h[m] · x[t_i − m]` for the block's samples `t_i`.
     #[inline(always)]

@@ -374,13 +374,15 @@ impl Live {
                 *d = (*d).min(self.max_delay);
             }
         }
+        let taps = filter_taps(size, self.lookahead);
         for c in 0..channels {
-            // A linked stereo track's channels usually share their gains: one design serves both.
-            if c == 0 || self.gains[c][..bins] != self.gains[c - 1][..bins] {
+            // A linked stereo track's channels usually share their gains: one filter serves both.
+            if c > 0 && self.gains[c][..bins] == self.gains[c - 1][..bins] {
+                self.convolver.share_filter(c - 1, c, true);
+            } else {
                 self.filter.design(&self.gains[c][..bins], &mut self.taps);
+                self.convolver.set_filter(c, &self.taps[..taps], true);
             }
-            let taps = filter_taps(size, self.lookahead);
-            self.convolver.set_filter(c, &self.taps[..taps], true);
         }
     }
 }

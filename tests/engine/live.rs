@@ -236,3 +236,27 @@ fn switching_modes_reports_each_latency_and_mix_is_unchanged_by_a_round_trip() {
     assert_eq!(switched.latency(), 4095 + 1024);
     assert!(run(&mut fresh, &main, &refs, &[len]) == run(&mut switched, &main, &refs, &[len]));
 }
+
+#[test]
+fn a_shared_filter_filters_as_the_same_taps_set_again() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let (block, taps) = (32, 300);
+    let filter: Vec<f32> = (0..taps).map(|_| rng.random::<f32>() - 0.5).collect();
+    let input: Vec<f32> = (0..block * 20).map(|_| rng.random::<f32>() - 0.5).collect();
+    let mut shared = Convolver::new(2, block, taps);
+    let mut alone = Convolver::new(1, block, taps);
+    for conv in [&mut shared, &mut alone] {
+        conv.set_taps(taps);
+        conv.set_filter(0, &filter, false);
+    }
+    shared.share_filter(0, 1, false);
+    let (mut a, mut b) = (vec![0.0; block], vec![0.0; block]);
+    let mut moved = false;
+    for x in input.chunks(block) {
+        shared.process(1, x, &mut a);
+        alone.process(0, x, &mut b);
+        assert!(a == b);
+        moved |= a.iter().any(|&v| v != 0.0);
+    }
+    assert!(moved, "the filter let something through");
+}
