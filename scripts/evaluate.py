@@ -2,7 +2,7 @@
 """Scores Residue against norbert's offline pipeline on the evaluation scenarios, synthetic and
 real drums, and prints the tables.
 
-    python3 scripts/evaluate.py [--renderer target/release/residue-render] [--markdown] [--json F] [--no-drums]
+    python3 scripts/evaluate.py [--renderer target/release/residue-render] [--markdown] [--json F] [--no-drums] [--mode mix|live]
 
 Synthetic scenarios (ground truth in each folder): examples/vocal-bleed (sustained guitar into a
 vocal, mono) and examples/scenarios/* (percussive drums into a piano in a live room; a stereo
@@ -145,11 +145,14 @@ def norbert_pipeline(mix, refs):
     return y[:, : mix.shape[0]].T
 
 
+MODE = "mix"  # Residue's latency mode for every Residue row (`--mode`)
+
+
 def residue(renderer, mix_path, ref_paths, flags, tmp):
     out = os.path.join(tmp, "out.wav")
     refs = [arg for path in ref_paths for arg in ("--reference", path)]
     cmd = [renderer, mix_path, *refs, "-o", out, "--force", "--format", "float32",
-           "--fft", str(N), "--overlap", str(OVERLAP), "--threshold", str(THRESH), "--slope", str(SLOPE), *flags]
+           "--fft", str(N), "--overlap", str(OVERLAP), "--threshold", str(THRESH), "--slope", str(SLOPE), "--mode", MODE, *flags]
     subprocess.run(cmd, check=True, capture_output=True)
     return read(out)[0]
 
@@ -285,11 +288,15 @@ def main():
     parser.add_argument("--kit", default=drums.default_kit_dir(ROOT),
                         help=f"the drum kit's folder (default: ${drums.ENV}, else ../shared/data/muldjordkit)")
     parser.add_argument("--no-drums", action="store_true", help="leave out the drum scenarios (for a user without the kit)")
+    parser.add_argument("--mode", choices=("mix", "live"), default="mix",
+                        help="Residue's latency mode for its rows: mix (the STFT) or live (about 5 ms)")
     args = parser.parse_args()
+    global MODE
+    MODE = args.mode
     if not os.path.exists(args.renderer):
         sys.exit(f"{args.renderer} not found: cargo build --release --bin residue-render")
     rows = ["input", "norbert", *dict(RESIDUE_ROWS)]
-    result = {"scenarios": {}, "kinds": {}, "alone": {}}
+    result = {"mode": args.mode, "scenarios": {}, "kinds": {}, "alone": {}}
     with tempfile.TemporaryDirectory() as tmp:
         scenarios, result["drums"] = load_scenarios(args, tmp)
         for s in scenarios:

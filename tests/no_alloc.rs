@@ -5,7 +5,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use residue::dsp::{Engine, EngineConfig, Interference, OutputMode, Settings};
+use residue::dsp::{Engine, EngineConfig, Interference, LatencyMode, OutputMode, Settings};
 
 struct Counting;
 
@@ -36,9 +36,20 @@ fn allocations() -> usize {
 
 #[test]
 fn ten_seconds_with_automation_allocate_nothing() {
+    ten_seconds_with_automation(LatencyMode::Mix, false);
+}
+
+#[test]
+fn ten_seconds_of_live_with_automation_and_mode_switches_allocate_nothing() {
+    ten_seconds_with_automation(LatencyMode::Live, true);
+}
+
+/// 10 s in `mode` with every setting automated, window switches and resets; with
+/// `switch_modes`, also switches between Mix and Live now and then.
+fn ten_seconds_with_automation(mode: LatencyMode, switch_modes: bool) {
     let rate = 48000.0;
     let config = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![1, 2], max_window: 16384 };
-    let mut engine = Engine::new(&config, 2048, 4, Settings::default()).unwrap();
+    let mut engine = Engine::with_mode(&config, 2048, 4, Settings::default(), mode).unwrap();
     let len = 480_000;
     let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.013).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
     let mut left = signal.clone();
@@ -75,6 +86,9 @@ fn ten_seconds_with_automation_allocate_nothing() {
         }
         if i % 211 == 210 {
             engine.reset();
+        }
+        if switch_modes && i % 157 == 156 {
+            engine.set_mode(if engine.mode() == LatencyMode::Mix { LatencyMode::Live } else { LatencyMode::Mix });
         }
         let refs_block: [&[f32]; 3] = [&refs[0][at..at + n], &refs[1][at..at + n], &refs[2][at..at + n]];
         let (l, rr) = (&mut left[at..at + n], &mut right[at..at + n]);
@@ -169,6 +183,15 @@ fn minor_faults() -> u64 {
 /// slowest of all). Largest window, every part of the method on, analysis on.
 #[test]
 fn the_first_callbacks_map_no_new_memory() {
+    first_callbacks_map_no_new_memory(LatencyMode::Mix);
+}
+
+#[test]
+fn the_first_callbacks_map_no_new_memory_in_live() {
+    first_callbacks_map_no_new_memory(LatencyMode::Live);
+}
+
+fn first_callbacks_map_no_new_memory(mode: LatencyMode) {
     let rate = 48000.0;
     let config = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![2, 1], max_window: 16384 };
     let settings = Settings {
@@ -180,10 +203,10 @@ fn the_first_callbacks_map_no_new_memory() {
     let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
     let (mut left, mut right) = (signal.clone(), signal.iter().map(|x| x * 0.5).collect::<Vec<_>>());
     let refs: Vec<Vec<f32>> = (0..3).map(|r| signal.iter().map(|x| x * (0.3 + 0.1 * r as f32)).collect()).collect();
-    let mut engine = Engine::new(&config, 16384, 8, settings).unwrap();
+    let mut engine = Engine::with_mode(&config, 16384, 8, settings, mode).unwrap();
     engine.set_analysis(true);
     // The stack this test runs on is warmed by a call of the same depth on another engine.
-    let mut warm = Engine::new(&config, 16384, 8, settings).unwrap();
+    let mut warm = Engine::with_mode(&config, 16384, 8, settings, mode).unwrap();
     let refs_block: [&[f32]; 3] = [&refs[0][..4096], &refs[1][..4096], &refs[2][..4096]];
     warm.process(&mut [&mut left.clone()[..4096], &mut right.clone()[..4096]], &refs_block);
     let before = minor_faults();

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use residue::dsp::{Engine, EngineConfig, Settings};
+use residue::dsp::{Engine, EngineConfig, LatencyMode, Settings};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_residue-render"))
@@ -269,7 +269,7 @@ fn damaged_and_unsupported_wav_files_get_one_clear_line() {
 
 /// Several blocks of the streamed renderer (more than 2 × 65536 frames), each main channel in an
 /// engine of its own when they do not interact, one stereo engine when linked: the output must
-/// be the stereo engine's, bit for bit.
+/// be the stereo engine's, bit for bit, in Mix and in Live (`--mode live`), the lags found alike.
 #[test]
 fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
     let rate = 44100;
@@ -299,18 +299,22 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
         ];
         let m = tmp("split_mix.wav");
         write(&m, &mix, rate, 32, true);
-        for (refs, link) in [(&guitar[..1], false), (&guitar[..], false), (&guitar[..], true)] {
-            let (r, o) = (tmp(&format!("split_ref{}.wav", refs.len())), tmp(&format!("split_out{}{link}{lag}.wav", refs.len())));
+        let cases = [(&guitar[..1], false), (&guitar[..], false), (&guitar[..], true)];
+        for ((refs, link), mode) in cases.into_iter().flat_map(|c| [(c, LatencyMode::Mix), (c, LatencyMode::Live)]) {
+            let (r, o) = (tmp(&format!("split_ref{}.wav", refs.len())), tmp(&format!("split_out{}{link}{lag}{mode:?}.wav", refs.len())));
             write(&r, refs, rate, 32, true);
             let mut args = vec![m.to_str().unwrap(), "-r", r.to_str().unwrap(), "-o", o.to_str().unwrap(), "--fft", "2048", "--force"];
             if link {
                 args.push("--link");
             }
+            if mode == LatencyMode::Live {
+                args.extend(["--mode", "live"]);
+            }
             let (code, err) = run(&args);
             assert_eq!(code, 0, "{err}");
             let (out, _) = read(&o);
             let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![refs.len()], max_window: 2048 };
-            let mut engine = Engine::new(&config, 2048, 4, Settings { link_channels: link, ..Settings::default() }).unwrap();
+            let mut engine = Engine::with_mode(&config, 2048, 4, Settings { link_channels: link, ..Settings::default() }, mode).unwrap();
             let lat = engine.latency();
             let pad = |x: &[f32]| x.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect::<Vec<f32>>();
             let (mut left, mut right) = (pad(&mix[0]), pad(&mix[1]));
@@ -318,7 +322,7 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
             let ref_slices: Vec<&[f32]> = padded_refs.iter().map(|x| &x[..]).collect();
             engine.process(&mut [&mut left[..], &mut right[..]], &ref_slices);
             assert_eq!(out[0].len(), len);
-            let what = format!("{}-channel reference, link {link}, lag {lag}", refs.len());
+            let what = format!("{}-channel reference, link {link}, lag {lag}, {mode:?}", refs.len());
             assert_eq!((engine.reference_lag(0, 0), engine.reference_lag(1, 0)), ((lag_left, true), (lag, true)), "{what}: the lags found");
             assert!(out[0] == left[lat..] && out[1] == right[lat..], "{what}: the render differs from the stereo engine");
         }

@@ -9,11 +9,20 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use residue::dsp::{
-    OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, LAG_RANGE_MS, MAX_TAIL_FRAMES, SLOPE_RANGE, SMOOTHING_RANGE,
+    LatencyMode, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, LAG_RANGE_MS, MAX_TAIL_FRAMES, SLOPE_RANGE, SMOOTHING_RANGE,
 };
 use residue::dsp::stft::{MAX_WINDOW, MIN_WINDOW};
 use residue::render::{render, Job};
 use residue::sidechain::Grouping;
+
+/// The plugin's latency modes.
+#[derive(Clone, Copy, ValueEnum)]
+enum Mode {
+    /// STFT analysis and resynthesis (latency: the window and a hop).
+    Mix,
+    /// The mask as a low-delay filter: about 5 ms of latency at any rate.
+    Live,
+}
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Output {
@@ -79,6 +88,9 @@ struct Args {
     /// What to write: the cleaned track, what was removed, or the bleed estimate.
     #[arg(long, value_enum, default_value = "target")]
     output: Output,
+    /// Latency mode: mix (the STFT) or live (about 5 ms).
+    #[arg(long, value_enum, default_value = "mix")]
+    mode: Mode,
     /// Temporal smoothing of the models in ms (0 = off).
     #[arg(long, default_value_t = Settings::default().smoothing_ms, value_parser = within(SMOOTHING_RANGE.0, SMOOTHING_RANGE.1))]
     smoothing: f32,
@@ -212,6 +224,10 @@ fn main() -> ExitCode {
         settings,
         window: args.fft.0,
         overlap: args.overlap,
+        mode: match args.mode {
+            Mode::Mix => LatencyMode::Mix,
+            Mode::Live => LatencyMode::Live,
+        },
         force: args.force,
         format,
         plot: args.plot.as_deref(),

@@ -7,13 +7,14 @@ use super::analysis::Analysis;
 use super::isa::Isa;
 use super::lag::LagFinder;
 use super::lag_scan::{LagScan, Scanned};
+use super::live::{LatencyMode, Live};
 use super::profile::{self, Profile};
 use super::taps::TapFit;
 use super::routing::Routing;
 use super::ramp::Ramp;
 use super::separator::{FrameCoeffs, Separator};
 use super::settings::{Settings, LAG_RANGE_MS};
-use super::stft::{valid_shape, Stft, MAX_WINDOW, MIN_WINDOW, OVERLAPS};
+use super::stft::{valid_shape, Frame, Stft, MAX_WINDOW, MIN_WINDOW, OVERLAPS};
 
 pub const MAX_MAIN_CHANNELS: usize = 2;
 /// A source of more channels than the track is heard as their mean (a 4-channel sidechain taken
@@ -84,6 +85,9 @@ pub struct Engine {
     config: EngineConfig,
     sample_rate: f32,
     stft: Stft,
+    /// Live's driver (allocated whatever the mode, so that switching allocates nothing).
+    live: Live,
+    mode: LatencyMode,
     separator: Separator,
     lag: LagFinder,
     scan: LagScan,
@@ -96,8 +100,15 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Validates the configuration and allocates everything the engine will ever use.
+    /// Validates the configuration and allocates everything the engine will ever use. Runs in
+    /// [`LatencyMode::Mix`].
     pub fn new(config: &EngineConfig, window: usize, overlap: usize, settings: Settings) -> Result<Self, ConfigError> {
+        Self::with_mode(config, window, overlap, settings, LatencyMode::Mix)
+    }
+
+    /// [`Engine::new`] in latency mode `mode`. `overlap` is Mix's (kept for a switch back);
+    /// Live's frames come every sixteenth of `window`.
+    pub fn with_mode(config: &EngineConfig, window: usize, overlap: usize, settings: Settings, mode: LatencyMode) -> Result<Self, ConfigError> {
         let rate = config.sample_rate;
         if !(SAMPLE_RATE_RANGE.0..=SAMPLE_RATE_RANGE.1).contains(&rate) {
             return Err(ConfigError::SampleRate(rate));
@@ -122,15 +133,23 @@ impl Engine {
         // Part 0 of each frame: the lag observation and the mask; part 1: the lag search (an
         // inverse FFT per pair every ~0.5 s), a stage of its own so it never adds to the mask's.
         stft.set_callback_parts(2);
-        let coeffs = FrameCoeffs::new(&settings, stft.hop() as f32 / rate, overlap);
+        let mut live = Live::new(rate, config.main_channels, ref_channels, routing.views(), max_window, max_lag_samples(rate), window);
+        live.set_callback_parts(2);
+        let (hop, frame_overlap, latency) = match mode {
+            LatencyMode::Mix => (stft.hop(), overlap, stft.latency()),
+            LatencyMode::Live => (live.hop(), live.overlap(), live.latency()),
+        };
+        let coeffs = FrameCoeffs::new(&settings, hop as f32 / rate, frame_overlap);
         let mut engine = Self {
             config: config.clone(),
             sample_rate: rate,
             separator: Separator::new(&routing, max_window / 2 + 1),
             lag: LagFinder::new(config.main_channels * config.sources.len(), max_window),
-            scan: LagScan::new(rate, &routing, scan_early_seconds(), scan_late_seconds(stft.latency(), rate)),
+            scan: LagScan::new(rate, &routing, scan_early_seconds(), scan_late_seconds(latency, rate)),
             routing,
             stft,
+            live,
+            mode,
             mix: Ramp::new(settings.mix),
             settings,
             coeffs,
@@ -152,12 +171,37 @@ impl Engine {
         if !self.stft.set_window(window, overlap) {
             return Err(ConfigError::Window { size: window, overlap, max_window: self.max_window() });
         }
-        let scale = profile::sum_scale(old_fps, self.frames_per_second());
-        self.separator.fit_mut().regrid(old_bins, self.stft.bins(), scale);
-        self.scan.set_range(scan_early_seconds(), scan_late_seconds(self.stft.latency(), self.sample_rate));
-        self.coeffs = FrameCoeffs::new(&self.settings, self.hop_seconds(), overlap);
-        self.reset();
+        self.live.set_window(window);
+        self.reshape(old_bins, old_fps);
         Ok(())
+    }
+
+    /// Switches between Mix and Live without allocating. Forgets the audio (as
+    /// [`Engine::reset`]) and carries what was learned over (the fit's sums follow the frame
+    /// rate); changes the latency: the caller must report the new [`Engine::latency`] to its
+    /// host.
+    pub fn set_mode(&mut self, mode: LatencyMode) {
+        if mode == self.mode {
+            return;
+        }
+        let (old_bins, old_fps) = (self.bins(), self.frames_per_second());
+        self.mode = mode;
+        self.reshape(old_bins, old_fps);
+    }
+
+    pub fn mode(&self) -> LatencyMode {
+        self.mode
+    }
+
+    /// After the frame grid changed (window, overlap or mode): the fit onto the new bins and
+    /// frame rate, the scan's range for the new latency, the per-frame coefficients; a reset.
+    fn reshape(&mut self, old_bins: usize, old_fps: f64) {
+        let scale = profile::sum_scale(old_fps, self.frames_per_second());
+        let bins = self.bins();
+        self.separator.fit_mut().regrid(old_bins, bins, scale);
+        self.scan.set_range(scan_early_seconds(), scan_late_seconds(self.latency(), self.sample_rate));
+        self.coeffs = FrameCoeffs::new(&self.settings, self.hop_seconds(), self.frame_overlap());
+        self.reset();
     }
 
     /// Takes new settings (clamped into range); they apply from the next hop on.
@@ -166,10 +210,10 @@ impl Engine {
         if settings == self.settings {
             return;
         }
-        self.mix.set_target(settings.mix, self.stft.hop() as u32);
+        self.mix.set_target(settings.mix, self.hop() as u32);
         let lag_changed = (settings.auto_lag, settings.lag_ms) != (self.settings.auto_lag, self.settings.lag_ms);
         self.settings = settings;
-        self.coeffs = FrameCoeffs::new(&settings, self.hop_seconds(), self.stft.overlap());
+        self.coeffs = FrameCoeffs::new(&settings, self.hop_seconds(), self.frame_overlap());
         if lag_changed {
             self.apply_lags();
         }
@@ -190,6 +234,7 @@ impl Engine {
     /// user asking it to forget. [`Engine::relearn`] forgets.
     pub fn reset(&mut self) {
         self.stft.reset();
+        self.live.reset();
         self.separator.reset();
         self.lag.reset();
         self.scan.reset();
@@ -214,6 +259,7 @@ impl Engine {
                 let d = if self.settings.auto_lag { self.lag.lag(c * self.routing.sources() + j).0 } else { manual };
                 for v in self.routing.of(c, j) {
                     self.stft.set_ref_delay(v, d);
+                    self.live.set_ref_delay(v, d);
                 }
             }
         }
@@ -230,7 +276,7 @@ impl Engine {
     /// [`Profile::with_capacity`] for at least this engine's channels, pairs and bins.
     pub fn profile_into(&self, p: &mut Profile) {
         let (bins, taps) = (self.bins(), self.settings.tail_frames);
-        (p.sample_rate, p.window, p.overlap, p.alpha, p.taps) = (self.sample_rate, self.window(), self.overlap(), self.settings.alpha, taps);
+        (p.sample_rate, p.window, p.overlap, p.alpha, p.taps) = (self.sample_rate, self.window(), self.frame_overlap(), self.settings.alpha, taps);
         p.channels.truncate(self.main_channels());
         for (c, ch) in p.channels.iter_mut().enumerate() {
             ch.evidence_seconds = self.separator.evidence(c);
@@ -278,13 +324,13 @@ impl Engine {
     /// `refs` the reference channels, source after source; a missing or short reference
     /// channel counts as silence. Output = input delayed by [`Engine::latency`] samples, cleaned.
     pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]]) {
+        let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.frame_overlap());
         let (separator, coeffs, lag, routing, scan) = (&mut self.separator, &self.coeffs, &mut self.lag, &self.routing, &mut self.scan);
         let pairs = (0..routing.main_channels()).flat_map(|c| (0..routing.sources()).map(move |j| (c, j)));
-        let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.stft.overlap());
         let hop_seconds = (window / overlap) as f32 / rate;
         let auto_lag = self.settings.auto_lag;
         let mut analysis = self.analysing.then_some(&mut self.analysis);
-        self.stft.process(main, refs, &mut self.mix, |frame| {
+        let on_frame = |frame: &mut Frame| {
             if frame.part == 1 {
                 // The long scan takes the input a hop at a time, on the frame grid.
                 let (mains, hop) = (frame.main.len(), window / overlap);
@@ -329,14 +375,22 @@ impl Engine {
                 a.warm_up = separator.confidence(0, coeffs);
                 a.serial += 1;
             }
-        });
+        };
+        match self.mode {
+            LatencyMode::Mix => self.stft.process(main, refs, &mut self.mix, on_frame),
+            LatencyMode::Live => self.live.process(main, refs, &mut self.mix, on_frame),
+        }
     }
 
     /// The delay main channel `c` hears reference source `j` with (samples), and whether it is
     /// settled: set by hand, or found by the lag search (false while it has found nothing yet).
     pub fn reference_lag(&self, c: usize, j: usize) -> (usize, bool) {
         let views = self.routing.of(c, j);
-        (self.stft.ref_delay(views.start), !self.settings.auto_lag || self.lag.lag(c * self.routing.sources() + j).1)
+        let delay = match self.mode {
+            LatencyMode::Mix => self.stft.ref_delay(views.start),
+            LatencyMode::Live => self.live.ref_delay(views.start),
+        };
+        (delay, !self.settings.auto_lag || self.lag.lag(c * self.routing.sources() + j).1)
     }
 
     /// What the long scan ([`LagScan`]) found for main channel `c` and source `j`: a lag beyond
@@ -359,6 +413,7 @@ impl Engine {
         }
         self.separator.set_isa(isa);
         self.stft.set_isa(isa);
+        self.live.set_isa(isa);
         self.lag.set_isa(isa);
         true
     }
@@ -378,18 +433,34 @@ impl Engine {
         &self.analysis
     }
 
-    /// Samples between an input sample and its output: `window − 1 + hop` (see [`Stft`]).
+    /// Samples between an input sample and its output: Mix `window − 1 + hop` (see [`Stft`]),
+    /// Live `block + lookahead` (see [`Live`]), about 5 ms.
     pub fn latency(&self) -> usize {
-        self.stft.latency()
+        match self.mode {
+            LatencyMode::Mix => self.stft.latency(),
+            LatencyMode::Live => self.live.latency(),
+        }
     }
     pub fn window(&self) -> usize {
         self.stft.size()
     }
+    /// Mix's overlap setting (kept in Live for a switch back; see [`Engine::frame_overlap`]).
     pub fn overlap(&self) -> usize {
         self.stft.overlap()
     }
+    /// Frames per window in the mode in use: Mix's overlap, or Live's 16.
+    pub fn frame_overlap(&self) -> usize {
+        match self.mode {
+            LatencyMode::Mix => self.stft.overlap(),
+            LatencyMode::Live => self.live.overlap(),
+        }
+    }
+    /// Samples between frames in the mode in use.
     pub fn hop(&self) -> usize {
-        self.stft.hop()
+        match self.mode {
+            LatencyMode::Mix => self.stft.hop(),
+            LatencyMode::Live => self.live.hop(),
+        }
     }
     pub fn bins(&self) -> usize {
         self.stft.bins()
@@ -429,10 +500,10 @@ impl Engine {
     }
 
     fn hop_seconds(&self) -> f32 {
-        self.stft.hop() as f32 / self.sample_rate
+        self.hop() as f32 / self.sample_rate
     }
 
     fn frames_per_second(&self) -> f64 {
-        profile::frames_per_second(self.sample_rate, self.window(), self.overlap())
+        profile::frames_per_second(self.sample_rate, self.window(), self.frame_overlap())
     }
 }

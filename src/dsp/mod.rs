@@ -5,11 +5,14 @@
 
 pub mod analysis;
 mod engine;
+pub mod convolver;
 pub mod interference;
 mod isa;
 mod pages;
 pub mod profile;
 mod lag;
+pub mod live;
+pub mod mask_filter;
 pub mod lag_scan;
 pub mod routing;
 pub mod model;
@@ -24,6 +27,7 @@ pub mod window;
 pub use analysis::Analysis;
 pub use engine::{max_lag_samples, ConfigError, Engine, EngineConfig, MAX_MAIN_CHANNELS, MAX_SOURCES, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
 pub use isa::Isa;
+pub use live::{live_latency, live_shape, LatencyMode, LIVE_LATENCY_SECONDS, LIVE_OVERLAP};
 pub use profile::{ChannelProfile, Profile};
 pub use ramp::Ramp;
 pub use settings::{

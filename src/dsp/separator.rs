@@ -18,11 +18,13 @@ use std::ops::Range;
 
 /// Taps lie half a window apart (at least one hop): adjacent hops of a 4× or 8× overlapped STFT
 /// are too alike to tell a tail from the direct sound.
-pub fn tap_spacing(overlap: usize) -> usize {
-    (overlap / 2).max(1)
+pub const fn tap_spacing(overlap: usize) -> usize {
+    if overlap < 2 { 1 } else { overlap / 2 }
 }
-/// Past reference-model frames kept per main channel for the taps, at the largest spacing.
-const HISTORY: usize = (MAX_TAPS - 1) * 4;
+/// Past reference-model frames kept per main channel for the taps, at the largest spacing:
+/// Live's frames come every sixteenth of a window ([`super::live::LIVE_OVERLAP`]), so its
+/// taps lie 8 frames apart.
+const HISTORY: usize = (MAX_TAPS - 1) * tap_spacing(super::live::LIVE_OVERLAP);
 
 /// Per-hop constants derived from the settings, worked out when settings or hop change.
 #[derive(Clone, Copy, Debug)]
@@ -245,11 +247,15 @@ impl Separator {
             self.channel_mask(c, &frame.main[c][..bins], k, analysis.as_deref_mut().map(|a| (a, share)));
         }
         self.frames += 1;
-        self.apply_masks(frame.main, channels, bins, k);
+        self.apply_masks(frame.main, frame.gains.as_deref_mut(), channels, bins, k);
         if let Some(a) = analysis {
-            for spec in &frame.main[..channels] {
-                for (e, x) in a.output[..bins].iter_mut().zip(&spec[..bins]) {
-                    *e += x.norm() * share;
+            for (c, spec) in frame.main[..channels].iter().enumerate() {
+                match frame.gains.as_deref() {
+                    None => a.output[..bins].iter_mut().zip(&spec[..bins]).for_each(|(e, x)| *e += x.norm() * share),
+                    Some(g) => {
+                        let rows = a.output[..bins].iter_mut().zip(&spec[..bins]).zip(&g[c][..bins]);
+                        rows.for_each(|((e, x), g)| *e += x.norm() * g * share);
+                    }
                 }
             }
         }
@@ -375,7 +381,7 @@ impl Separator {
     /// Turns the target's soft masks into the selected output's masks and applies them to the
     /// spectra, in one pass per channel (linked compression first needs every channel's mask).
     #[inline(always)]
-    fn apply_masks(&mut self, main: &mut [Vec<Complex32>], channels: usize, bins: usize, k: &FrameCoeffs) {
+    fn apply_masks(&mut self, main: &mut [Vec<Complex32>], mut gains: Option<&mut [Vec<f32>]>, channels: usize, bins: usize, k: &FrameCoeffs) {
         let masks = &mut self.masks[..channels];
         let mut curve = k.compressor;
         if k.output != OutputMode::Reference && k.link && channels > 1 {
@@ -388,21 +394,22 @@ impl Separator {
         // each is compiled at the vector width `process` picked.
         for (ch, (spec, mask)) in main[..channels].iter_mut().zip(masks.iter()).enumerate() {
             let (x, m) = (&mut spec[..bins], &mask[..bins]);
+            let g = gains.as_deref_mut().map(|rows| &mut rows[ch][..bins]);
             // The removal grows with the evidence (`confidence`); once whole, the masks are
             // exactly those without the warm-up.
             let trust = confidence(&self.evidence, ch, k);
             let part = |w: f32| 1.0 - trust * (1.0 - w);
             match (k.output, curve, trust < 1.0) {
-                (OutputMode::Reference, _, false) => apply(x, m, |w| 1.0 - w),
-                (OutputMode::Reference, _, true) => apply(x, m, |w| trust * (1.0 - w)),
-                (OutputMode::Removed, Some(c), false) => apply(x, m, |w| 1.0 - c.apply(w)),
-                (OutputMode::Removed, Some(c), true) => apply(x, m, |w| trust * (1.0 - c.apply(w))),
-                (OutputMode::Removed, None, false) => apply(x, m, |w| 1.0 - w),
-                (OutputMode::Removed, None, true) => apply(x, m, |w| trust * (1.0 - w)),
-                (OutputMode::Target, Some(c), false) => apply(x, m, |w| c.apply(w)),
-                (OutputMode::Target, Some(c), true) => apply(x, m, |w| part(c.apply(w))),
-                (OutputMode::Target, None, false) => apply(x, m, |w| w),
-                (OutputMode::Target, None, true) => apply(x, m, part),
+                (OutputMode::Reference, _, false) => apply(x, g, m, |w| 1.0 - w),
+                (OutputMode::Reference, _, true) => apply(x, g, m, |w| trust * (1.0 - w)),
+                (OutputMode::Removed, Some(c), false) => apply(x, g, m, |w| 1.0 - c.apply(w)),
+                (OutputMode::Removed, Some(c), true) => apply(x, g, m, |w| trust * (1.0 - c.apply(w))),
+                (OutputMode::Removed, None, false) => apply(x, g, m, |w| 1.0 - w),
+                (OutputMode::Removed, None, true) => apply(x, g, m, |w| trust * (1.0 - w)),
+                (OutputMode::Target, Some(c), false) => apply(x, g, m, |w| c.apply(w)),
+                (OutputMode::Target, Some(c), true) => apply(x, g, m, |w| part(c.apply(w))),
+                (OutputMode::Target, None, false) => apply(x, g, m, |w| w),
+                (OutputMode::Target, None, true) => apply(x, g, m, part),
             }
         }
     }
@@ -422,12 +429,23 @@ fn confidence(evidence: &[f32], c: usize, k: &FrameCoeffs) -> f32 {
     }
 }
 
-/// `spec *= out(mask)`, bin by bin, with the output curve `out` inlined into the loop.
+/// `spec *= out(mask)`, bin by bin, with the output curve `out` inlined into the loop; with
+/// `gains`, `gains = out(mask)` instead and the spectrum is left alone (the same gains, for a
+/// caller that applies them some other way).
 #[inline(always)]
-fn apply(spec: &mut [Complex32], mask: &[f32], out: impl Fn(f32) -> f32) {
+fn apply(spec: &mut [Complex32], gains: Option<&mut [f32]>, mask: &[f32], out: impl Fn(f32) -> f32) {
     // A plain loop keeps the body (and `out`) in the caller, compiled at its vector width.
-    for (x, &w) in spec.iter_mut().zip(mask) {
-        *x *= out(w);
+    match gains {
+        None => {
+            for (x, &w) in spec.iter_mut().zip(mask) {
+                *x *= out(w);
+            }
+        }
+        Some(gains) => {
+            for (g, &w) in gains.iter_mut().zip(mask) {
+                *g = out(w);
+            }
+        }
     }
 }
 

@@ -69,13 +69,19 @@ pub struct Frame<'a> {
     pub max_delay: usize,
     /// Which of the frame's callback stages this is (see [`Stft::set_callback_parts`]).
     pub part: usize,
-    /// The input as the STFT holds it (sanitised): per main channel the frame's samples, per
+    /// Where the separator puts its result: `None`, the masks multiply `main` in place (Mix);
+    /// `Some(rows)`, `main` stays as it is and each channel's final per-bin real gain (what it
+    /// would have multiplied by) is written to `rows[c][..bins]` instead (Live, which turns the
+    /// gains into a filter: see [`super::live`]).
+    pub gains: Option<&'a mut [Vec<f32>]>,
+    /// The input as the driver holds it (sanitised): per main channel the frame's samples, per
     /// reference channel `max_delay` more before them; read through [`Frame::main_hop`] and
-    /// [`Frame::ref_hop`].
-    main_in: &'a [Vec<f32>],
-    ref_in: &'a [Vec<f32>],
-    ref_base: usize,
-    hop: usize,
+    /// [`Frame::ref_hop`], whose last samples are at `main_end` and `ref_end`.
+    pub(super) main_in: &'a [Vec<f32>],
+    pub(super) ref_in: &'a [Vec<f32>],
+    pub(super) main_end: usize,
+    pub(super) ref_end: usize,
+    pub(super) hop: usize,
 }
 
 impl Frame<'_> {
@@ -83,14 +89,12 @@ impl Frame<'_> {
     /// sanitising): the samples that completed the frame, `hop` of them. Frame after frame these
     /// are the input once each, in order, cut on the frame grid whatever the host's blocks.
     pub fn main_hop(&self, c: usize) -> &[f32] {
-        let end = 2 * (self.bins - 1) - self.hop;
-        &self.main_in[c][end - self.hop..end]
+        &self.main_in[c][self.main_end - self.hop..self.main_end]
     }
 
     /// The same samples of reference channel `r` (undelayed).
     pub fn ref_hop(&self, r: usize) -> &[f32] {
-        let end = self.ref_base + 2 * (self.bins - 1) + self.max_delay - self.hop;
-        &self.ref_in[r][end - self.hop..end]
+        &self.ref_in[r][self.ref_end - self.hop..self.ref_end]
     }
 
     /// Reference channels.
@@ -420,9 +424,12 @@ impl Stft {
                 shares: &self.shares,
                 max_delay: self.max_delay,
                 part,
+                gains: None,
                 main_in: &self.main_in[..channels],
                 ref_in: &self.ref_in,
-                ref_base: self.ref_base,
+                // The frame's last hop, the input buffers having moved on by a hop since it was cut.
+                main_end: size - self.hop,
+                ref_end: self.ref_base + size + self.max_delay - self.hop,
                 hop: self.hop,
             });
             for d in &mut self.ref_delay {
@@ -513,14 +520,14 @@ enum Input {
 }
 
 #[inline(always)]
-fn window_into(src: &[f32], window: &[f32], dst: &mut [f32]) {
+pub(super) fn window_into(src: &[f32], window: &[f32], dst: &mut [f32]) {
     for ((d, &x), &w) in dst.iter_mut().zip(src).zip(window) {
         *d = x * w;
     }
 }
 
 #[inline(always)]
-fn sanitize_into(src: &[f32], dst: &mut [f32]) {
+pub(super) fn sanitize_into(src: &[f32], dst: &mut [f32]) {
     // On the bits of |s|: NaN and ±Inf lie above INPUT_LIMIT's, so one unsigned range check
     // keeps exactly the samples with FLOOR ≤ |s| ≤ LIMIT. Branch-free, so the loop vectorises.
     const LOW: u32 = INPUT_FLOOR.to_bits();
@@ -532,7 +539,7 @@ fn sanitize_into(src: &[f32], dst: &mut [f32]) {
 }
 
 #[inline(always)]
-fn mix_into(out: &mut [f32], wet: &[f32], dry: &[f32], gains: &[f32]) {
+pub(super) fn mix_into(out: &mut [f32], wet: &[f32], dry: &[f32], gains: &[f32]) {
     for (((o, &w), &d), &g) in out.iter_mut().zip(wet).zip(dry).zip(gains) {
         // Both sides computed, then selected: a branch here would keep the loop scalar.
         let mixed = g * w + (1.0 - g) * d;

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use wav::{WavSink, WavSource};
 
-use crate::dsp::{ConfigError, EngineConfig, Settings, MAX_MAIN_CHANNELS, SAMPLE_RATE_RANGE};
+use crate::dsp::{ConfigError, EngineConfig, LatencyMode, Settings, MAX_MAIN_CHANNELS, SAMPLE_RATE_RANGE};
 use crate::sidechain::{self, Grouping};
 
 #[derive(Debug)]
@@ -53,6 +53,8 @@ pub struct Job<'a> {
     /// FFT size in samples; `None`: Auto ([`crate::dsp::auto_window`] at the mix's rate).
     pub window: Option<usize>,
     pub overlap: usize,
+    /// Mix (the STFT) or Live (the mask as a low-delay filter, about 5 ms).
+    pub mode: LatencyMode,
     pub force: bool,
     /// Output sample format as (bits, format); `None` keeps the mix's.
     pub format: Option<(u16, hound::SampleFormat)>,
@@ -131,7 +133,7 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
     let window = job.window.unwrap_or_else(|| crate::dsp::auto_window(rate as f32));
     let sources = refs.iter().flat_map(|r| sidechain::sources(job.grouping, r.channels())).collect();
     let config = EngineConfig { sample_rate: rate as f32, main_channels: mix.channels(), sources, max_window: window };
-    let mut plan = pipeline::plan(&config, window, job.overlap, job.settings).map_err(RenderError::Engine)?;
+    let mut plan = pipeline::plan(&config, window, job.overlap, job.settings, job.mode).map_err(RenderError::Engine)?;
     if job.learn_first {
         // The same files read once more, the output dropped; then the audio is forgotten.
         let (mut mix, mut refs) = (WavSource::open(job.mix)?, job.references.iter().map(|p| WavSource::open(p)).collect::<Result<Vec<_>, _>>()?);

@@ -5,7 +5,7 @@
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use crate::dsp::{routing, ConfigError, Engine, EngineConfig, Settings};
+use crate::dsp::{routing, ConfigError, Engine, EngineConfig, LatencyMode, Settings};
 
 use super::RenderError;
 
@@ -35,7 +35,7 @@ struct Lane {
 /// both. The same audio, bit for bit (`tests/render.rs` checks it),
 /// about twice as fast on two cores. A real-time host gives the plugin one thread, so only the
 /// renderer does this.
-pub fn plan(config: &EngineConfig, window: usize, overlap: usize, settings: Settings) -> Result<Plan, ConfigError> {
+pub fn plan(config: &EngineConfig, window: usize, overlap: usize, settings: Settings, mode: LatencyMode) -> Result<Plan, ConfigError> {
     let (main_channels, ref_channels) = (config.main_channels, config.sources.iter().sum());
     let linked = settings.link_channels && settings.compression;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -43,7 +43,7 @@ pub fn plan(config: &EngineConfig, window: usize, overlap: usize, settings: Sett
     // all in its engine.
     let means = config.sources.iter().any(|&n| routing::heard(0, n, 0, main_channels).len() > 1);
     if main_channels < 2 || linked || cores < 2 || means {
-        let engine = Engine::new(config, window, overlap, settings)?;
+        let engine = Engine::with_mode(config, window, overlap, settings, mode)?;
         let lanes = vec![Lane { engine, main: (0..main_channels).collect(), refs: (0..ref_channels).collect() }];
         return Ok(Plan { lanes, main_channels, ref_channels });
     }
@@ -61,7 +61,7 @@ pub fn plan(config: &EngineConfig, window: usize, overlap: usize, settings: Sett
                     heard.start
                 })
                 .collect();
-            Ok(Lane { engine: Engine::new(&mono, window, overlap, settings)?, main: vec![c], refs })
+            Ok(Lane { engine: Engine::with_mode(&mono, window, overlap, settings, mode)?, main: vec![c], refs })
         })
         .collect::<Result<_, ConfigError>>()?;
     Ok(Plan { lanes, main_channels, ref_channels })

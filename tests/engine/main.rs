@@ -13,6 +13,7 @@ mod interference;
 mod isa;
 mod kit;
 mod learning;
+mod live;
 mod live_changes;
 mod long_lags;
 mod norbert_e2e;

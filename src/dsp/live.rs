@@ -1,0 +1,388 @@
+//! Live: Residue's mask at a latency of about 5 ms, with the frequency resolution of Mix.
+//!
+//! Mix runs the method on an STFT and resynthesises it: its latency is the window (4096 samples
+//! at 44.1 and 48 kHz) and a hop. Live keeps the same model on the same number of bins and
+//! changes only how the mask reaches the audio (the design study, `docs/live-mode-study.md`,
+//! measured the alternatives and recommended this one):
+//!
+//! - **the frame grid**: a frame of `size` samples ends at the newest input sample every
+//!   `hop = size / 16` samples ([`LIVE_OVERLAP`]), windowed by [`asymmetric_window`], which
+//!   rises over `size − hop` samples and falls over the last `hop`: the bins are nearly as
+//!   narrow as Mix's, but the mask describes the input as it is now, not half a window ago
+//!   (1.1 dB of SDR in the study);
+//! - **the frame callback**: the engine's own, unchanged (bleed fit, lag search, compression,
+//!   warm-up, output selection), with the hop-dependent coefficients set for this hop; the
+//!   separator writes its final gains to [`Frame::gains`] instead of multiplying;
+//! - **the filter**: those gains as a causal linear-phase FIR ([`MaskFilter`]), centred
+//!   `lookahead` taps in, applied by uniformly partitioned convolution ([`Convolver`]) with
+//!   blocks of `block` samples, swapped at each frame with a one-block crossfade.
+//!
+//! Latency: `block + lookahead` ≤ [`LIVE_LATENCY_SECONDS`] at every rate ([`live_shape`]).
+//! The frame grid is a whole number of blocks, and a frame is worked on in the call where its
+//! last sample arrives, before the block that sample completes is convolved: every block is
+//! filtered with the newest mask (a mask one update stale cost 0.5 dB in the study). Where a
+//! frame falls depends on the sample position alone, so the output is bit-identical for any
+//! host block size, as in Mix. The dry path (the Mix knob) is delayed by the same latency.
+//!
+//! References are analysed per view as in [`super::stft`]: each reference channel keeps
+//! `max_delay` samples more history and a view's frame is cut that much earlier.
+
+use std::sync::Arc;
+
+use realfft::num_complex::Complex32;
+use realfft::{RealFftPlanner, RealToComplex};
+
+use super::convolver::Convolver;
+use super::isa::Isa;
+use super::mask_filter::{filter_taps, MaskFilter};
+use super::pages::{touch, touch_rows};
+use super::ramp::Ramp;
+use super::stft::{mix_into, sanitize_into, window_into, Frame, MIN_WINDOW};
+use super::window::asymmetric_window;
+
+/// Frames per window in Live: a frame every sixteenth of the window (256 samples at 4096),
+/// the study's recommended update rate (`H = N/16`; `N/32` gains 0.06 dB for twice the cost).
+pub const LIVE_OVERLAP: usize = 16;
+/// Live's latency ceiling, seconds (233 samples at 44.1 kHz, 254 at 48 kHz).
+pub const LIVE_LATENCY_SECONDS: f64 = 0.0053;
+
+/// How the engine turns its mask into audio, and so its latency.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum LatencyMode {
+    /// STFT analysis and resynthesis: latency `window − 1 + hop` (5119 samples at 4096 / 4x).
+    #[default]
+    Mix,
+    /// The mask as a low-delay filter: latency [`live_latency`], about 5 ms at any rate.
+    Live,
+}
+
+/// Live's convolution block and lookahead at `sample_rate`, samples: the block is 64 at 44.1
+/// and 48 kHz, scaled by the power of two nearest the rate's ratio to 48 kHz, and the lookahead
+/// takes the rest of [`LIVE_LATENCY_SECONDS`] (169 at 44.1 kHz, 190 at 48 kHz). The block is at
+/// most [`MIN_WINDOW`] (from 192 kHz up), so that a frame's hop, a whole number of blocks, never
+/// exceeds the smallest window.
+pub fn live_shape(sample_rate: f32) -> (usize, usize) {
+    let ratio = (sample_rate as f64 / 48_000.0).log2().round().clamp(-6.0, 6.0);
+    let block = ((64.0 * ratio.exp2()) as usize).clamp(1, MIN_WINDOW);
+    let ceiling = (LIVE_LATENCY_SECONDS * sample_rate as f64).floor() as usize;
+    let block = block.min(ceiling.max(1));
+    (block, ceiling.saturating_sub(block))
+}
+
+/// Live's latency at `sample_rate`, samples: block + lookahead.
+pub fn live_latency(sample_rate: f32) -> usize {
+    let (block, lookahead) = live_shape(sample_rate);
+    block + lookahead
+}
+
+/// Live's driver: the frame grid and its analysis, the mask filters, the convolution and the
+/// dry path. Everything is allocated in [`Live::new`].
+pub struct Live {
+    max_window: usize,
+    size: usize,
+    hop: usize,
+    block: usize,
+    lookahead: usize,
+    forward: Vec<Arc<dyn RealToComplex<f32>>>,
+    window: Vec<f32>,
+    /// The input (sanitised), per main channel and then per reference channel, up to `end`
+    /// (exclusive): at least `max_window + max_delay` samples back from it, with slack after,
+    /// so the kept samples are moved back only when the slack is used up.
+    main_in: Vec<Vec<f32>>,
+    ref_in: Vec<Vec<f32>>,
+    end: usize,
+    max_delay: usize,
+    views: Vec<usize>,
+    ref_delay: Vec<usize>,
+    shares: Vec<Option<usize>>,
+    windowed: Vec<f32>,
+    main_spec: Vec<Vec<Complex32>>,
+    ref_spec: Vec<Vec<Complex32>>,
+    scratch: Vec<Complex32>,
+    callback_parts: usize,
+    /// The separator's gains of the last frame, per main channel.
+    gains: Vec<Vec<f32>>,
+    taps: Vec<f32>,
+    filter: MaskFilter,
+    convolver: Convolver,
+    /// The block being filled and the last one filtered, per main channel; `pos` samples of the
+    /// block are in, `blocks` counts blocks since the last frame.
+    block_in: Vec<Vec<f32>>,
+    wet: Vec<Vec<f32>>,
+    pos: usize,
+    blocks: usize,
+    /// The dry path: a ring of `block + lookahead` samples per main channel.
+    dry_line: Vec<Vec<f32>>,
+    dry_pos: usize,
+    dry: Vec<f32>,
+    mix_gains: Vec<f32>,
+    isa: Isa,
+}
+
+impl Live {
+    /// Allocates for windows up to `max_window` at `sample_rate`. `views[v]`: the reference
+    /// channel (of `ref_channels`) analysed as view `v`, delayed by up to `max_delay`.
+    pub fn new(sample_rate: f32, main_channels: usize, ref_channels: usize, views: &[usize], max_window: usize, max_delay: usize, size: usize) -> Self {
+        let (block, lookahead) = live_shape(sample_rate);
+        let mut planner = RealFftPlanner::<f32>::new();
+        let mut forward = Vec::new();
+        let mut n = MIN_WINDOW;
+        while n <= max_window {
+            forward.push(planner.plan_fft_forward(n));
+            n *= 2;
+        }
+        let scratch_len = forward.iter().map(|p| p.get_scratch_len()).max().unwrap_or(0);
+        let bins = max_window / 2 + 1;
+        let len = max_window + max_delay + max_window.max(block);
+        let rows = |count: usize, len: usize| vec![vec![0.0f32; len]; count];
+        let spectra = |count: usize| vec![vec![Complex32::default(); bins]; count];
+        let max_taps = filter_taps(max_window, lookahead);
+        let mut live = Self {
+            max_window,
+            size,
+            hop: 0,
+            block,
+            lookahead,
+            forward,
+            window: vec![0.0; max_window],
+            main_in: rows(main_channels, len),
+            ref_in: rows(ref_channels, len),
+            end: 0,
+            max_delay,
+            views: views.to_vec(),
+            ref_delay: vec![0; views.len()],
+            shares: vec![None; views.len()],
+            windowed: vec![0.0; max_window],
+            main_spec: spectra(main_channels),
+            ref_spec: spectra(views.len()),
+            scratch: vec![Complex32::default(); scratch_len],
+            callback_parts: 1,
+            gains: rows(main_channels, bins),
+            taps: vec![0.0; max_taps],
+            filter: MaskFilter::new(max_window, lookahead),
+            convolver: Convolver::new(main_channels, block, max_taps),
+            block_in: rows(main_channels, block),
+            wet: rows(main_channels, block),
+            pos: 0,
+            blocks: 0,
+            dry_line: rows(main_channels, block + lookahead),
+            dry_pos: 0,
+            dry: vec![0.0; block],
+            mix_gains: vec![0.0; block],
+            isa: Isa::best(),
+        };
+        for rows in [&mut live.main_in, &mut live.ref_in, &mut live.gains, &mut live.block_in, &mut live.wet, &mut live.dry_line] {
+            touch_rows(rows);
+        }
+        touch_rows(&mut live.main_spec);
+        touch_rows(&mut live.ref_spec);
+        for buf in [&mut live.window, &mut live.windowed, &mut live.taps, &mut live.dry, &mut live.mix_gains] {
+            touch(buf);
+        }
+        touch(&mut live.scratch);
+        live.set_window(size);
+        live
+    }
+
+    /// Switches the analysis size (a power of two from [`MIN_WINDOW`] to the maximum; the
+    /// caller checks) without allocating, and resets.
+    pub fn set_window(&mut self, size: usize) {
+        self.size = size;
+        // A frame every sixteenth of the window, and at least one per block.
+        self.hop = (size / LIVE_OVERLAP).max(self.block);
+        asymmetric_window(size, size / LIVE_OVERLAP, &mut self.window);
+        self.filter.set_shape(size, self.lookahead);
+        self.convolver.set_taps(filter_taps(size, self.lookahead));
+        self.reset();
+    }
+
+    /// Forgets the audio; the filter becomes a pure delay until the first frame.
+    pub fn reset(&mut self) {
+        for buf in self.main_in.iter_mut().chain(&mut self.ref_in).chain(&mut self.wet).chain(&mut self.dry_line) {
+            buf.fill(0.0);
+        }
+        self.end = self.max_window + self.max_delay;
+        (self.pos, self.blocks, self.dry_pos) = (0, 0, 0);
+        let taps = &mut self.taps[..filter_taps(self.size, self.lookahead)];
+        taps.fill(0.0);
+        taps[self.lookahead] = 1.0;
+        self.convolver.reset();
+        for c in 0..self.main_in.len() {
+            self.convolver.set_filter(c, taps, false);
+        }
+    }
+
+    pub fn size(&self) -> usize {
+        self.size
+    }
+    /// Samples between frames.
+    pub fn hop(&self) -> usize {
+        self.hop
+    }
+    /// Frames per window (16 but where a block is longer than a sixteenth of the window).
+    pub fn overlap(&self) -> usize {
+        self.size / self.hop
+    }
+    pub fn bins(&self) -> usize {
+        self.size / 2 + 1
+    }
+    pub fn block(&self) -> usize {
+        self.block
+    }
+    pub fn lookahead(&self) -> usize {
+        self.lookahead
+    }
+    /// Output lags input by this many samples, exactly: `block + lookahead`.
+    pub fn latency(&self) -> usize {
+        self.block + self.lookahead
+    }
+    pub fn max_delay(&self) -> usize {
+        self.max_delay
+    }
+
+    /// See [`super::stft::Stft::set_isa`].
+    pub fn set_isa(&mut self, isa: Isa) {
+        self.isa = isa;
+    }
+
+    /// Calls the frame callback `parts` times per frame (1–4), `Frame::part` counting up.
+    pub fn set_callback_parts(&mut self, parts: usize) {
+        self.callback_parts = parts.clamp(1, 4);
+    }
+
+    /// Delays view `v` by `samples` (at most `max_delay`) from the next frame on.
+    pub fn set_ref_delay(&mut self, v: usize, samples: usize) {
+        if let Some(d) = self.ref_delay.get_mut(v) {
+            *d = samples.min(self.max_delay);
+        }
+    }
+
+    pub fn ref_delay(&self, v: usize) -> usize {
+        self.ref_delay.get(v).copied().unwrap_or(0)
+    }
+
+    /// Runs the main channels through Live in place, calling `on_frame` once per frame (its
+    /// parts in order); the callback leaves its per-bin gains in [`Frame::gains`] (1 where it
+    /// writes none). `refs` missing or shorter than the block count as silence. The output is
+    /// `mix · wet + (1 − mix) · dry`, both [`Live::latency`] samples late.
+    pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], mix: &mut Ramp, on_frame: impl FnMut(&mut Frame)) {
+        let isa = self.isa;
+        isa.run(#[inline(always)] || self.process_inline(main, refs, mix, on_frame));
+    }
+
+    #[inline(always)]
+    fn process_inline(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], mix: &mut Ramp, mut on_frame: impl FnMut(&mut Frame)) {
+        let channels = main.len().min(self.main_in.len());
+        let len = main[..channels].iter().map(|c| c.len()).min().unwrap_or(0);
+        let (block, line) = (self.block, self.block + self.lookahead);
+        let mut done = 0;
+        while done < len {
+            let n = (block - self.pos).min(len - done);
+            if self.end + n > self.main_in.first().or(self.ref_in.first()).map_or(0, |b| b.len()) {
+                let keep = self.max_window + self.max_delay;
+                for buf in self.main_in.iter_mut().chain(&mut self.ref_in) {
+                    buf.copy_within(self.end - keep..self.end, 0);
+                }
+                self.end = keep;
+            }
+            let (at, pos) = (self.end, self.pos);
+            for (c, ch) in main[..channels].iter().enumerate() {
+                sanitize_into(&ch[done..done + n], &mut self.block_in[c][pos..pos + n]);
+                self.main_in[c][at..at + n].copy_from_slice(&self.block_in[c][pos..pos + n]);
+            }
+            for (r, dst) in self.ref_in.iter_mut().enumerate() {
+                let dst = &mut dst[at..at + n];
+                let src = refs.get(r).map_or(&[][..], |s| &s[done.min(s.len())..(done + n).min(s.len())]);
+                sanitize_into(src, &mut dst[..src.len()]);
+                dst[src.len()..].fill(0.0);
+            }
+            self.end += n;
+            for g in &mut self.mix_gains[..n] {
+                *g = mix.next_value();
+            }
+            for (c, ch) in main[..channels].iter_mut().enumerate() {
+                let ring = &mut self.dry_line[c];
+                for (i, (d, &x)) in self.dry[..n].iter_mut().zip(&self.block_in[c][pos..pos + n]).enumerate() {
+                    let p = (self.dry_pos + i) % line;
+                    *d = ring[p];
+                    ring[p] = x;
+                }
+                mix_into(&mut ch[done..done + n], &self.wet[c][pos..pos + n], &self.dry[..n], &self.mix_gains[..n]);
+            }
+            self.dry_pos = (self.dry_pos + n) % line;
+            self.pos += n;
+            done += n;
+            if self.pos == block {
+                self.pos = 0;
+                self.blocks += 1;
+                if self.blocks * block == self.hop {
+                    self.blocks = 0;
+                    self.frame(channels, &mut on_frame);
+                }
+                for c in 0..channels {
+                    self.convolver.process(c, &self.block_in[c], &mut self.wet[c]);
+                }
+            }
+        }
+    }
+
+    /// The frame that ends at the newest sample: analysis, the callback, the new filters.
+    #[inline(always)]
+    fn frame(&mut self, channels: usize, on_frame: &mut impl FnMut(&mut Frame)) {
+        let (size, bins, end) = (self.size, self.bins(), self.end);
+        let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
+        let window = &self.window[..size];
+        for c in 0..channels {
+            window_into(&self.main_in[c][end - size..end], window, &mut self.windowed[..size]);
+            let _ = self.forward[plan].process_with_scratch(&mut self.windowed[..size], &mut self.main_spec[c][..bins], &mut self.scratch);
+        }
+        for v in 0..self.views.len() {
+            let (r, d) = (self.views[v], self.ref_delay[v]);
+            // An earlier view of the same channel at the same delay has this spectrum already.
+            self.shares[v] = (0..v).find(|&u| self.views[u] == r && self.ref_delay[u] == d);
+            match self.shares[v] {
+                Some(u) => {
+                    let (done, rest) = self.ref_spec.split_at_mut(v);
+                    rest[0][..bins].copy_from_slice(&done[u][..bins]);
+                }
+                None => {
+                    window_into(&self.ref_in[r][end - d - size..end - d], window, &mut self.windowed[..size]);
+                    let _ = self.forward[plan].process_with_scratch(&mut self.windowed[..size], &mut self.ref_spec[v][..bins], &mut self.scratch);
+                }
+            }
+        }
+        for g in &mut self.gains[..channels] {
+            g[..bins].fill(1.0);
+        }
+        for part in 0..self.callback_parts {
+            on_frame(&mut Frame {
+                main: &mut self.main_spec[..channels],
+                refs: &self.ref_spec,
+                bins,
+                ref_delay: &mut self.ref_delay,
+                shares: &self.shares,
+                max_delay: self.max_delay,
+                part,
+                gains: Some(&mut self.gains[..channels]),
+                main_in: &self.main_in[..channels],
+                ref_in: &self.ref_in,
+                main_end: end,
+                ref_end: end,
+                hop: self.hop,
+            });
+            for d in &mut self.ref_delay {
+                *d = (*d).min(self.max_delay);
+            }
+        }
+        let taps = filter_taps(size, self.lookahead);
+        for c in 0..channels {
+            // A linked stereo track's channels usually share their gains: one filter serves both.
+            if c > 0 && self.gains[c][..bins] == self.gains[c - 1][..bins] {
+                self.convolver.share_filter(c - 1, c, true);
+            } else {
+                self.filter.design(&self.gains[c][..bins], &mut self.taps);
+                self.convolver.set_filter(c, &self.taps[..taps], true);
+            }
+        }
+    }
+}
