@@ -4,7 +4,11 @@
 //! with 64-sample buffers, sixteen calls share about eight stages), so no call should carry a
 //! whole frame; the slowest calls are listed with where in the hop they came.
 //!
-//!     cargo run --release --example callback_cost [-- --block 64 --window 4096 --seconds 60 --no-lag]
+//!     cargo run --release --example callback_cost [-- --block 64 --window 4096 --seconds 60 --no-lag --live]
+//!
+//! `--live`: the engine in Live mode (each frame's analysis, model, filter design and partition
+//! transforms run in the call that completes the frame: no spreading, which would make the mask
+//! one frame staler).
 //!
 //! Stereo track, stereo reference, 48 kHz, default settings. Reported: the first call (cold
 //! caches), then median / 99th / 99.9th percentile / maximum of the rest, the five slowest calls,
@@ -14,7 +18,7 @@
 
 use std::time::Instant;
 
-use residue::dsp::{Engine, EngineConfig, Settings};
+use residue::dsp::{Engine, EngineConfig, LatencyMode, Settings};
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -95,7 +99,8 @@ fn main() {
     let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![2], max_window: 16384 };
     // `--no-lag`: the lag search off (Lag set by hand), to see what it adds to the slowest calls.
     let auto_lag = !std::env::args().any(|a| a == "--no-lag");
-    let mut engine = Engine::new(&config, window, 4, Settings { auto_lag, ..Settings::default() }).expect("engine");
+    let mode = if std::env::args().any(|a| a == "--live") { LatencyMode::Live } else { LatencyMode::Mix };
+    let mut engine = Engine::with_mode(&config, window, 4, Settings { auto_lag, ..Settings::default() }, mode).expect("engine");
     let len = rate * seconds / block * block;
     let (mut left, mut right) = (signal(len, 1), signal(len, 2));
     let (ref_l, ref_r) = (signal(len, 3), signal(len, 4));
@@ -108,7 +113,7 @@ fn main() {
         cpu.0.push((thread_cpu_seconds() - start_cpu, at));
     }
     let deadline = block as f64 / rate as f64;
-    println!("{block}-sample calls, 48 kHz, FFT {window} / 4x (hop {hop}), stereo track + stereo reference, {seconds} s: deadline {:.0} µs per call", deadline * 1e6);
+    println!("{mode:?}: {block}-sample calls, 48 kHz, FFT {window} (hop {hop}), stereo track + stereo reference, {seconds} s: deadline {:.0} µs per call", deadline * 1e6);
     wall.report("wall clock", deadline, rate, hop);
     cpu.report("thread CPU time", deadline, rate, hop);
     println!("\nchecksum {}", left.iter().chain(&right).map(|x| x.abs() as f64).sum::<f64>());

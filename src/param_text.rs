@@ -8,7 +8,7 @@
 //! decimal comma, and for choices their names in any case, unambiguous beginnings of them, and
 //! the numbers they stand for. Anything else is refused (`None`).
 
-use crate::params::{FftSize, Output, Overlap};
+use crate::params::{FftSize, Latency, Output, Overlap};
 use crate::sidechain::Grouping;
 
 /// A number followed by a unit: (value, unit in lower case with spaces removed). Accepts a
@@ -167,6 +167,12 @@ pub fn overlap(text: &str) -> Option<Overlap> {
     let t = t.strip_prefix('x').unwrap_or(&t);
     let v = plain(t, &["x", "×"])?;
     [Overlap::X2, Overlap::X4, Overlap::X8].into_iter().find(|o| o.factor() as f32 == v)
+}
+
+/// The Latency choice: its name, or a latency in milliseconds (the mode that fits within it).
+pub fn latency(text: &str) -> Option<Latency> {
+    choice(text, &[("mix", Latency::Mix), ("live", Latency::Live), ("low", Latency::Live), ("low latency", Latency::Live), ("stft", Latency::Mix)])
+        .or_else(|| milliseconds(text).map(|ms| if ms < 20.0 { Latency::Live } else { Latency::Mix }))
 }
 
 #[cfg(test)]

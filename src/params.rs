@@ -77,6 +77,19 @@ impl Overlap {
     }
 }
 
+/// The Latency parameter's choices (see [`dsp::LatencyMode`]).
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Latency {
+    /// The STFT: the best removal, latency FFT Size − 1 + one hop (107 ms at 48 kHz at Auto).
+    #[id = "mix"]
+    #[name = "Mix"]
+    Mix,
+    /// The same mask as a low-delay filter: about 5 ms at any rate, for tracking and stage use.
+    #[id = "live"]
+    #[name = "Live"]
+    Live,
+}
+
 /// Host-facing smoothing of the continuous controls, on top of the engine's own per-hop
 /// overlap-add crossfade: automation written as steps still moves the mask gradually.
 const SMOOTHING_MS: f32 = 30.0;
@@ -127,6 +140,9 @@ pub struct ResidueParams {
     /// How the sidechain's channels are grouped into reference sources (see [`crate::sidechain`]).
     #[id = "sources"]
     pub sources: EnumParam<crate::sidechain::Grouping>,
+    /// Mix (the STFT, about 107 ms at 48 kHz) or Live (about 5 ms; see [`dsp::LatencyMode`]).
+    #[id = "latency"]
+    pub latency: EnumParam<Latency>,
     /// What was learned, saved with the session (see [`crate::session`]).
     #[persist = "profile"]
     pub profile: crate::session::ProfileStore,
@@ -202,6 +218,7 @@ impl Default for ResidueParams {
             robust: BoolParam::new("Robust Fit", d.robust_fit),
             relearn: BoolParam::new("Relearn", false),
             sources: EnumParam::new("Sources", crate::sidechain::Grouping::One).with_string_to_value(Arc::new(text::sources)),
+            latency: EnumParam::new("Latency", Latency::Mix).with_string_to_value(Arc::new(text::latency)),
             profile: crate::session::ProfileStore::new(dsp::MAX_MAIN_CHANNELS, dsp::MAX_MAIN_CHANNELS * dsp::MAX_SOURCES, crate::plugin::MAX_WINDOW / 2 + 1),
         }
     }
@@ -237,5 +254,24 @@ impl ResidueParams {
     /// FFT size (samples, at `sample_rate`) and overlap.
     pub fn window(&self, sample_rate: f32) -> (usize, usize) {
         (self.fft_size.value().samples(sample_rate), self.overlap.value().factor())
+    }
+
+    /// The engine's latency mode.
+    pub fn mode(&self) -> dsp::LatencyMode {
+        match self.latency.value() {
+            Latency::Mix => dsp::LatencyMode::Mix,
+            Latency::Live => dsp::LatencyMode::Live,
+        }
+    }
+
+    /// The latency the engine reports with these parameters at `sample_rate`, samples.
+    pub fn latency_samples(&self, sample_rate: f32) -> usize {
+        match self.mode() {
+            dsp::LatencyMode::Mix => {
+                let (window, overlap) = self.window(sample_rate);
+                dsp::stft::latency(window, overlap)
+            }
+            dsp::LatencyMode::Live => dsp::live_latency(sample_rate),
+        }
     }
 }

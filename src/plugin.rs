@@ -143,6 +143,7 @@ impl Plugin for Residue {
         let sidechain = layout.aux_input_ports.first().map_or(0, |n| n.get() as usize).min(MAX_SIDECHAIN_CHANNELS);
         let config = EngineConfig { sample_rate: buffer_config.sample_rate, main_channels, sources: vec![], max_window: MAX_WINDOW };
         let (window, overlap) = self.params.window(buffer_config.sample_rate);
+        let mode = self.params.mode();
         let grouping = self.params.sources.value();
         self.relearn_was = self.params.relearn.value();
         // The same configuration (a host re-preparing the plugin): the engines as they are.
@@ -153,11 +154,12 @@ impl Plugin for Residue {
             let engine = engines.active_mut();
             engine.set_settings(&self.params.settings(0));
             let _ = engine.set_window(window, overlap);
+            engine.set_mode(mode);
             take_loaded(&mut self.link, engines);
             context.set_latency_samples(engines.active().latency() as u32);
             return true;
         }
-        match Engines::new(&config, sidechain, grouping, window, overlap, self.params.settings(0)) {
+        match Engines::new(&config, sidechain, grouping, window, overlap, self.params.settings(0), mode) {
             Ok(mut engines) => {
                 if let Some(old) = &self.engines {
                     engines.carry_from(old);
@@ -201,7 +203,13 @@ impl Plugin for Residue {
         let switched = engines.select(self.params.sources.value());
         let engine = engines.active_mut();
         let (window, overlap) = self.params.window(engine.sample_rate());
-        if (window, overlap) != (engine.window(), engine.overlap()) && engine.set_window(window, overlap).is_ok() {
+        let latency = engine.latency();
+        if (window, overlap) != (engine.window(), engine.overlap()) {
+            let _ = engine.set_window(window, overlap);
+        }
+        // Mix or Live: another latency, reported through the format's own path as FFT Size's is.
+        engine.set_mode(self.params.mode());
+        if engine.latency() != latency {
             context.set_latency_samples(engine.latency() as u32);
         }
         engine.set_settings(&self.params.settings(buffer.samples() as u32));

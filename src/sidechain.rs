@@ -14,7 +14,7 @@
 
 use nice_plug::prelude::Enum;
 
-use crate::dsp::{ConfigError, Engine, EngineConfig, Profile, Settings};
+use crate::dsp::{ConfigError, Engine, EngineConfig, LatencyMode, Profile, Settings};
 
 /// The widest sidechain a layout offers, channels.
 pub const MAX_SIDECHAIN_CHANNELS: usize = 4;
@@ -65,8 +65,9 @@ pub struct Engines {
 
 impl Engines {
     /// Builds the engines for a sidechain of `sidechain` channels (0: none), all with `window`,
-    /// `overlap` and `settings`; `grouping` runs. Allocates everything they will ever use.
-    pub fn new(base: &EngineConfig, sidechain: usize, grouping: Grouping, window: usize, overlap: usize, settings: Settings) -> Result<Self, ConfigError> {
+    /// `overlap`, `settings` and latency `mode`; `grouping` runs. Allocates everything they will
+    /// ever use (either mode's buffers: switching mode later allocates nothing).
+    pub fn new(base: &EngineConfig, sidechain: usize, grouping: Grouping, window: usize, overlap: usize, settings: Settings, mode: LatencyMode) -> Result<Self, ConfigError> {
         let mut engines: Vec<Engine> = Vec::new();
         let mut slot = [0; 3];
         for g in Grouping::ALL {
@@ -74,7 +75,7 @@ impl Engines {
             slot[g as usize] = match engines.iter().position(|e| e.config() == &config) {
                 Some(i) => i,
                 None => {
-                    engines.push(Engine::new(&config, window, overlap, settings)?);
+                    engines.push(Engine::with_mode(&config, window, overlap, settings, mode)?);
                     engines.len() - 1
                 }
             };

@@ -305,7 +305,7 @@ fn switching_the_sources_grouping_while_processing_allocates_nothing() {
     use residue::sidechain::{Engines, Grouping};
     let rate = 48000.0;
     let base = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![], max_window: 16384 };
-    let mut engines = Engines::new(&base, 4, Grouping::One, 4096, 4, Settings::default()).unwrap();
+    let mut engines = Engines::new(&base, 4, Grouping::One, 4096, 4, Settings::default(), residue::dsp::LatencyMode::Mix).unwrap();
     assert_eq!(engines.len(), 3, "one, each channel and stereo pairs differ for four channels");
     let store = ProfileStore::new(2, 16, 16384 / 2 + 1);
     let mut link = store.take_link().unwrap();

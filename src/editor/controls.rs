@@ -15,6 +15,7 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) -> egui::
     ui.vertical(|ui| {
         ui.horizontal(|ui| {
             cell(ui, params.output.name(), |ui| choice(ui, &params.output, setter));
+            cell(ui, params.latency.name(), |ui| choice(ui, &params.latency, setter));
             cell(ui, params.fft_size.name(), |ui| choice(ui, &params.fft_size, setter));
             cell(ui, params.overlap.name(), |ui| choice(ui, &params.overlap, setter));
             cell(ui, "Options", |ui| {

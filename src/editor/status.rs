@@ -31,11 +31,14 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, view: &View, now: Instant, pale
         let auto = params.fft_size.value() == FftSize::Auto;
         let known = view.sample_rate > 0.0;
         let (window, overlap) = params.window(view.sample_rate);
-        let latency = crate::dsp::stft::latency(window, overlap);
-        match (known, auto) {
-            (true, _) => ui.label(format!("Latency {:.1} ms ({latency} samples)", latency as f32 / view.sample_rate * 1000.0)),
-            (false, false) => ui.label(format!("Latency {latency} samples")),
-            (false, true) => ui.label(format!("Latency {:.0} ms", crate::dsp::stft::latency(4096, overlap) as f32 / 44.1)),
+        let live = params.mode() == crate::dsp::LatencyMode::Live;
+        let mode = if live { "Live" } else { "Mix" };
+        let latency = params.latency_samples(view.sample_rate);
+        match (known, auto || live) {
+            (true, _) => ui.label(format!("{mode}: latency {:.1} ms ({latency} samples)", latency as f32 / view.sample_rate * 1000.0)),
+            (false, false) => ui.label(format!("{mode}: latency {latency} samples")),
+            (false, true) if live => ui.label(format!("{mode}: latency {:.1} ms", crate::dsp::LIVE_LATENCY_SECONDS * 1000.0)),
+            (false, true) => ui.label(format!("{mode}: latency {:.0} ms", crate::dsp::stft::latency(4096, overlap) as f32 / 44.1)),
         };
         ui.separator();
         match (auto, known) {

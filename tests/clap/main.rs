@@ -6,6 +6,7 @@ mod host;
 mod host_calls;
 mod hostile;
 mod session;
+mod live;
 mod sources;
 mod typed;
 #[path = "../engine/harness.rs"]
@@ -59,7 +60,7 @@ fn descriptor_ports_and_parameters() {
 
     let params = p.params();
     let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-    for required in ["Threshold", "Slope", "Alpha", "Autoscale", "Adaptation", "Freeze", "Smoothing", "Compression", "Output", "Mix", "FFT Size", "Auto Lag", "Lag", "Tail", "Robust Fit", "Sources"] {
+    for required in ["Threshold", "Slope", "Alpha", "Autoscale", "Adaptation", "Freeze", "Smoothing", "Compression", "Output", "Mix", "FFT Size", "Auto Lag", "Lag", "Tail", "Robust Fit", "Sources", "Latency"] {
         assert!(names.contains(&required), "no parameter {required} in {names:?}");
     }
     // CLAP shows continuous parameters normalised (0..1) and stepped ones as indices; units
@@ -80,12 +81,13 @@ fn descriptor_ports_and_parameters() {
         ("Tail", "2 frames"),
         ("Robust Fit", "On"),
         ("Sources", "One"),
+        ("Latency", "Mix"),
     ];
     for (name, text) in defaults {
         let q = find(name);
         assert_eq!(p.value_text(q.id, q.default), text, "default of {name}");
     }
-    let round_trips = [("Adaptation", "0.50 s"), ("Smoothing", "250 ms"), ("Mix", "50 %"), ("Alpha", "2.00 (power)"), ("Slope", "40.0"), ("Output", "Removed"), ("Lag", "12.5 ms"), ("Tail", "4 frames"), ("Sources", "Each Channel"), ("Sources", "Stereo Pairs")];
+    let round_trips = [("Adaptation", "0.50 s"), ("Smoothing", "250 ms"), ("Mix", "50 %"), ("Alpha", "2.00 (power)"), ("Slope", "40.0"), ("Output", "Removed"), ("Lag", "12.5 ms"), ("Tail", "4 frames"), ("Sources", "Each Channel"), ("Sources", "Stereo Pairs"), ("Latency", "Live")];
     for (name, text) in round_trips {
         let id = find(name).id;
         let v = p.value_from_text(id, text);

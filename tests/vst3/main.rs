@@ -6,6 +6,7 @@
 mod buffers;
 mod buses;
 mod host;
+mod live;
 mod sources;
 #[path = "../engine/harness.rs"]
 mod harness;
