@@ -69,7 +69,11 @@ fn cell(ui: &mut Ui, caption: &str, add: impl FnOnce(&mut Ui)) {
 pub fn choice<P: Param>(ui: &mut Ui, param: &P, setter: &ParamSetter) {
     let steps = param.step_count().unwrap_or(1).max(1);
     let current = param.unmodulated_normalized_value();
-    ComboBox::from_id_salt(param.name()).selected_text(param.to_string()).show_ui(ui, |ui| {
+    // As wide as the longest choice needs (about 7 px a character, plus the arrow), so that
+    // short lists (Overlap, Latency) leave room for the rest of the row at the smallest size.
+    let longest = (0..=steps).map(|i| param.normalized_value_to_string(i as f32 / steps as f32, false).chars().count()).max().unwrap_or(4);
+    let width = (7.0 * longest as f32 + 30.0).clamp(56.0, 130.0);
+    ComboBox::from_id_salt(param.name()).width(width).selected_text(param.to_string()).show_ui(ui, |ui| {
         for i in 0..=steps {
             let normalised = i as f32 / steps as f32;
             let text = param.normalized_value_to_string(normalised, false);

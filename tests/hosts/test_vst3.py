@@ -50,13 +50,41 @@ def test_dawdreamer_sidechain_matches_the_engine(vst3, example, tmp_path):
         assert diff_db(got[c], main[c]) > -30, "bleed was removed"
 
 
+def test_dawdreamer_live_matches_the_engine_in_live_mode(vst3, example, tmp_path):
+    """Latency at Live (the list's second entry, normalised 1): DawDreamer's output, shifted by
+    Live's latency, is `residue-render --mode live` to −100 dB, bleed removed."""
+    import dawdreamer as daw
+
+    mix, ref, rate = example
+    mix, ref = mix[: 4 * rate], ref[: 4 * rate]
+    main = np.stack([mix, 0.8 * mix])
+    side = np.stack([ref, 0.9 * ref])
+    engine = daw.RenderEngine(rate, 512)
+    playback_main = engine.make_playback_processor("main", main)
+    playback_side = engine.make_playback_processor("sc", side)
+    plugin = engine.make_plugin_processor("residue", vst3)
+    plugin.set_parameter(param_index(plugin, "Latency"), 1.0)
+    assert plugin.get_parameter_text(param_index(plugin, "Latency")) == "Live"
+    engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
+    latency = 233  # Live at 44.1 kHz: a 64-sample block and 169 samples of lookahead
+    engine.render((main.shape[1] + latency) / rate + 0.1)
+    out = engine.get_audio()
+    expected = render(tmp_path, main, [side], rate, "--mode", "live")
+    got = out[:, latency : latency + expected.shape[1]]
+    for c in range(2):
+        d = diff_db(got[c], expected[c])
+        print(f"DawDreamer (Live) vs engine, channel {c}: {d:.1f} dB")
+        assert d < -100, f"channel {c}: {d:.1f} dB"
+        assert diff_db(got[c], main[c]) > -30, "bleed was removed"
+
+
 def test_pedalboard_loads_with_named_parameters_and_compensates_latency(vst3):
     import pedalboard
 
     plugin = pedalboard.load_plugin(vst3)
     params = plugin.parameters
     for name in ["threshold", "slope", "alpha", "autoscale", "adaptation_s", "freeze", "smoothing_ms",
-                 "compression", "stereo_link", "output", "mix", "fft_size", "overlap", "auto_lag", "lag_ms", "tail", "robust_fit"]:
+                 "compression", "stereo_link", "output", "mix", "fft_size", "overlap", "auto_lag", "lag_ms", "tail", "robust_fit", "latency"]:
         assert name in params, f"{name} not among {sorted(params)}"
     assert params["adaptation_s"].units.strip() == "s"
     assert params["smoothing_ms"].units.strip() == "ms"
@@ -72,6 +100,13 @@ def test_pedalboard_loads_with_named_parameters_and_compensates_latency(vst3):
         y = plugin(x, 48000)
         assert int(np.argmax(np.abs(y[0]))) == 100, f"fft {fft}"
         assert diff_db(y, x) < -100, f"fft {fft}: pass-through without a sidechain"
+    # Live: another latency, compensated as well.
+    plugin.latency = "Live"
+    x = np.zeros((2, 30000), dtype=np.float32)
+    x[:, 100] = 1.0
+    y = plugin(x, 48000)
+    assert int(np.argmax(np.abs(y[0]))) == 100, "Live"
+    assert diff_db(y, x) < -100, "Live: pass-through without a sidechain"
 
 
 def in_child(probe, *args):
