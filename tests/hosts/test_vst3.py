@@ -18,7 +18,11 @@ def param_index(processor, name):
     return names.index(name)
 
 
-def test_dawdreamer_sidechain_matches_the_engine(vst3, example, tmp_path):
+def dawdreamer_matches_the_renderer(vst3, example, tmp_path, what, params, latency, flags):
+    """4 s of the example, stereo track (right 0.8×) and stereo sidechain (right 0.9×), through
+    Residue in DawDreamer with `params` ({name: (normalised value, expected text)}): the output,
+    shifted by `latency` (DawDreamer does not compensate it), is `residue-render *flags` to
+    −100 dB, and bleed was removed."""
     import dawdreamer as daw
 
     mix, ref, rate = example
@@ -30,52 +34,34 @@ def test_dawdreamer_sidechain_matches_the_engine(vst3, example, tmp_path):
     playback_side = engine.make_playback_processor("sc", side)
     plugin = engine.make_plugin_processor("residue", vst3)
     assert plugin.get_num_input_channels() == 4, "main stereo + sidechain stereo"
-    # Set by name. Threshold is linear 0..1, so its normalised value is the value itself;
-    # FFT Size is a list of seven (Auto first): index 3 of 0..6 is 2048.
-    plugin.set_parameter(param_index(plugin, "Threshold"), 0.3)
-    plugin.set_parameter(param_index(plugin, "FFT Size"), 3 / 6)
-    assert plugin.get_parameter_text(param_index(plugin, "FFT Size")) == "2048"
-    assert plugin.get_parameter_text(param_index(plugin, "Threshold")) == "0.30"
+    for name, (value, text) in params.items():
+        plugin.set_parameter(param_index(plugin, name), value)
+        assert plugin.get_parameter_text(param_index(plugin, name)) == text, name
     engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
-    latency = 2047 + 512  # window - 1, plus the hop over which each frame's work is spread
     engine.render((main.shape[1] + latency) / rate + 0.1)
     out = engine.get_audio()
-    expected = render(tmp_path, main, [side], rate, "--threshold", "0.3", "--fft", "2048")
-    # DawDreamer does not compensate latency: the plugin's output is `latency` samples late.
+    expected = render(tmp_path, main, [side], rate, *flags)
     got = out[:, latency : latency + expected.shape[1]]
     for c in range(2):
         d = diff_db(got[c], expected[c])
-        print(f"DawDreamer vs engine, channel {c}: {d:.1f} dB")
-        assert d < -100, f"channel {c}: {d:.1f} dB"
-        assert diff_db(got[c], main[c]) > -30, "bleed was removed"
+        print(f"DawDreamer ({what}) vs engine, channel {c}: {d:.1f} dB")
+        assert d < -100, f"{what}, channel {c}: {d:.1f} dB"
+        assert diff_db(got[c], main[c]) > -30, f"{what}: bleed was removed"
+
+
+def test_dawdreamer_sidechain_matches_the_engine(vst3, example, tmp_path):
+    # Set by name. Threshold is linear 0..1, so its normalised value is the value itself;
+    # FFT Size is a list of seven (Auto first): index 3 of 0..6 is 2048. Latency: window − 1,
+    # plus the hop over which each frame's work is spread.
+    params = {"Threshold": (0.3, "0.30"), "FFT Size": (3 / 6, "2048")}
+    dawdreamer_matches_the_renderer(vst3, example, tmp_path, "Mix", params, 2047 + 512, ["--threshold", "0.3", "--fft", "2048"])
 
 
 def test_dawdreamer_live_matches_the_engine_in_live_mode(vst3, example, tmp_path):
     """Latency at Live (the list's second entry, normalised 1): DawDreamer's output, shifted by
-    Live's latency, is `residue-render --mode live` to −100 dB, bleed removed."""
-    import dawdreamer as daw
-
-    mix, ref, rate = example
-    mix, ref = mix[: 4 * rate], ref[: 4 * rate]
-    main = np.stack([mix, 0.8 * mix])
-    side = np.stack([ref, 0.9 * ref])
-    engine = daw.RenderEngine(rate, 512)
-    playback_main = engine.make_playback_processor("main", main)
-    playback_side = engine.make_playback_processor("sc", side)
-    plugin = engine.make_plugin_processor("residue", vst3)
-    plugin.set_parameter(param_index(plugin, "Latency"), 1.0)
-    assert plugin.get_parameter_text(param_index(plugin, "Latency")) == "Live"
-    engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
-    latency = 233  # Live at 44.1 kHz: a 64-sample block and 169 samples of lookahead
-    engine.render((main.shape[1] + latency) / rate + 0.1)
-    out = engine.get_audio()
-    expected = render(tmp_path, main, [side], rate, "--mode", "live")
-    got = out[:, latency : latency + expected.shape[1]]
-    for c in range(2):
-        d = diff_db(got[c], expected[c])
-        print(f"DawDreamer (Live) vs engine, channel {c}: {d:.1f} dB")
-        assert d < -100, f"channel {c}: {d:.1f} dB"
-        assert diff_db(got[c], main[c]) > -30, "bleed was removed"
+    Live's latency (233 at 44.1 kHz: a 64-sample block and 169 samples of lookahead), is
+    `residue-render --mode live` to −100 dB, bleed removed."""
+    dawdreamer_matches_the_renderer(vst3, example, tmp_path, "Live", {"Latency": (1.0, "Live")}, 233, ["--mode", "live"])
 
 
 def test_pedalboard_loads_with_named_parameters_and_compensates_latency(vst3):
