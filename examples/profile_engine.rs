@@ -6,7 +6,7 @@
 //!     valgrind --tool=callgrind target/profiling/examples/profile_engine
 //!
 //! The test signal is made before processing starts: subtract `main`'s own share (sinf).
-//! `--floor` runs the bare STFT (mask 1) instead of the engine; `--window N` sets the FFT size;
+//! `--live` runs the engine in Live mode. `--floor` runs the bare STFT (mask 1) instead of the engine; `--window N` sets the FFT size;
 //! `--repeat N` runs the 20 s N times; `--isa baseline|avx2|avx512` picks the compiled version of the frame (default: the widest).
 //! The bleed model's parts one at a time: `--norbert-model`, `--no-lag`, `--tail N`, `--plain-fit`,
 //! `--lag-ms X` (Auto Lag off, the lag set by hand). The signals are periodic, so the lags the
@@ -31,7 +31,9 @@ fn main() {
     if let Some(n) = args.iter().position(|a| a == "--tail").and_then(|i| args.get(i + 1)?.parse().ok()) {
         settings.tail_frames = n;
     }
-    let mut engine = Engine::new(&config, window, 4, settings).expect("engine");
+    // `--live`: the engine in Live mode.
+    let mode = if has("--live") { residue::dsp::LatencyMode::Live } else { residue::dsp::LatencyMode::Mix };
+    let mut engine = Engine::with_mode(&config, window, 4, settings, mode).expect("engine");
     let isa = match args.iter().position(|a| a == "--isa").and_then(|i| args.get(i + 1)).map(String::as_str) {
         Some("baseline") => Isa::Baseline,
         Some("avx2") => Isa::Avx2,

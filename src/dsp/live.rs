@@ -6,21 +6,22 @@
 //! measured the alternatives and recommended this one):
 //!
 //! - **the frame grid**: a frame of `size` samples ends at the newest input sample every
-//!   `hop = size / 16` samples ([`LIVE_OVERLAP`]), windowed by [`asymmetric_window`], which
-//!   rises over `size − hop` samples and falls over the last `hop`: the bins are nearly as
+//!   `hop = size / 32` samples ([`LIVE_OVERLAP`]), windowed by [`asymmetric_window`], which
+//!   rises over 15/16 of it and falls over the last 16th ([`LIVE_FALL`]): the bins are nearly as
 //!   narrow as Mix's, but the mask describes the input as it is now, not half a window ago
 //!   (1.1 dB of SDR in the study);
 //! - **the frame callback**: the engine's own, unchanged (bleed fit, lag search, compression,
 //!   warm-up, output selection), with the hop-dependent coefficients set for this hop; the
 //!   separator writes its final gains to [`Frame::gains`] instead of multiplying;
-//! - **the filter**: those gains as a causal linear-phase FIR ([`MaskFilter`]), centred
-//!   `lookahead` taps in, applied by uniformly partitioned convolution ([`Convolver`]) with
-//!   blocks of `block` samples, swapped at each frame with a one-block crossfade.
+//! - **the filter**: those gains as a causal FIR ([`MaskFilter`]), centred `lookahead` taps
+//!   in, applied by partitioned convolution with a direct-form head ([`Convolver`]: no block
+//!   delay) in blocks of `block` samples, swapped at each frame with a one-block crossfade.
 //!
-//! Latency: `block + lookahead` ≤ [`LIVE_LATENCY_SECONDS`] at every rate ([`live_shape`]).
-//! The frame grid is a whole number of blocks, and a frame is worked on in the call where its
-//! last sample arrives, before the block that sample completes is convolved: every block is
-//! filtered with the newest mask (a mask one update stale cost 0.5 dB in the study). Where a
+//! Latency: `lookahead` ≤ [`LIVE_LATENCY_SECONDS`] at every rate ([`live_shape`]).
+//! The frame grid is a whole number of blocks; a frame is analysed in the call where its last
+//! sample arrives and its filters are designed when the next block starts, which they filter
+//! from its first sample: every block is filtered with the newest mask (a mask one update
+//! stale cost 0.5 dB in the study). Where a
 //! frame falls depends on the sample position alone, so the output is bit-identical for any
 //! host block size, as in Mix. The dry path (the Mix knob) is delayed by the same latency.
 //!
@@ -31,18 +32,28 @@ use std::sync::Arc;
 
 use realfft::num_complex::Complex32;
 use realfft::{RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftPlanner};
 
 use super::convolver::Convolver;
 use super::isa::Isa;
 use super::mask_filter::{filter_taps, MaskFilter};
 use super::pages::{touch, touch_rows};
+use super::pair_fft::{pack_windowed, split};
 use super::ramp::Ramp;
 use super::stft::{mix_into, sanitize_into, window_into, Frame, MIN_WINDOW};
 use super::window::asymmetric_window;
 
-/// Frames per window in Live: a frame every sixteenth of the window (256 samples at 4096),
-/// the study's recommended update rate (`H = N/16`; `N/32` gains 0.06 dB for twice the cost).
-pub const LIVE_OVERLAP: usize = 16;
+/// Frames per window in Live: a frame every 32nd of the window (128 samples at 4096). A mask
+/// is on average half a hop older than the output it filters, so the hop costs lookahead:
+/// against a frame every sixteenth the snare mic goes from 1.9 dB below its input to above
+/// it (`docs/live-mode-study.md`, the engine's section), for about twice the cost.
+pub const LIVE_OVERLAP: usize = 32;
+/// Live's analysis window falls over its last `1 / LIVE_FALL` (64 samples at 4096, half a
+/// hop): with a frame every 32nd, falls of 32 / 64 / 96 / 128 / 256 / 512 samples measured
+/// −0.92 / −0.94 / −1.04 / −1.11 / −1.18 / −1.56 dB against Mix (the numpy study, at a frame
+/// every 16th, found 128–512 alike). 64 rather than 32: the same within the measurement, and
+/// a window that falls over fewer samples than this leaks more between bins.
+pub const LIVE_FALL: usize = 64;
 /// Live's latency ceiling, seconds (233 samples at 44.1 kHz, 254 at 48 kHz).
 pub const LIVE_LATENCY_SECONDS: f64 = 0.0053;
 
@@ -57,22 +68,20 @@ pub enum LatencyMode {
 }
 
 /// Live's convolution block and lookahead at `sample_rate`, samples: the block is 64 at 44.1
-/// and 48 kHz, scaled by the power of two nearest the rate's ratio to 48 kHz, and the lookahead
-/// takes the rest of [`LIVE_LATENCY_SECONDS`] (169 at 44.1 kHz, 190 at 48 kHz). The block is at
-/// most [`MIN_WINDOW`] (from 192 kHz up), so that a frame's hop, a whole number of blocks, never
-/// exceeds the smallest window.
+/// and 48 kHz, scaled by the power of two nearest the rate's ratio to 48 kHz, at most
+/// [`MIN_WINDOW`] (from 192 kHz up), so that a frame's hop, a whole number of blocks, never
+/// exceeds the smallest window. The convolution's direct-form head makes the block cost no
+/// latency, so the lookahead is all of [`LIVE_LATENCY_SECONDS`]: 233 at 44.1 kHz, 254 at 48.
 pub fn live_shape(sample_rate: f32) -> (usize, usize) {
     let ratio = (sample_rate as f64 / 48_000.0).log2().round().clamp(-6.0, 6.0);
     let block = ((64.0 * ratio.exp2()) as usize).clamp(1, MIN_WINDOW);
     let ceiling = (LIVE_LATENCY_SECONDS * sample_rate as f64).floor() as usize;
-    let block = block.min(ceiling.max(1));
-    (block, ceiling.saturating_sub(block))
+    (block, ceiling)
 }
 
-/// Live's latency at `sample_rate`, samples: block + lookahead.
+/// Live's latency at `sample_rate`, samples: the lookahead.
 pub fn live_latency(sample_rate: f32) -> usize {
-    let (block, lookahead) = live_shape(sample_rate);
-    block + lookahead
+    live_shape(sample_rate).1
 }
 
 /// Live's driver: the frame grid and its analysis, the mask filters, the convolution and the
@@ -84,6 +93,9 @@ pub struct Live {
     block: usize,
     lookahead: usize,
     forward: Vec<Arc<dyn RealToComplex<f32>>>,
+    /// Complex transforms of the same sizes: two track channels in one ([`super::pair_fft`]).
+    pair: Vec<Arc<dyn Fft<f32>>>,
+    packed: Vec<Complex32>,
     window: Vec<f32>,
     /// The input (sanitised), per main channel and then per reference channel, up to `end`
     /// (exclusive): at least `max_window + max_delay` samples back from it, with slack after,
@@ -105,13 +117,15 @@ pub struct Live {
     taps: Vec<f32>,
     filter: MaskFilter,
     convolver: Convolver,
-    /// The block being filled and the last one filtered, per main channel; `pos` samples of the
-    /// block are in, `blocks` counts blocks since the last frame.
+    /// The part of a block at hand (sanitised) per main channel, and its filtered output; `pos`
+    /// samples of the block are in, `blocks` counts blocks since the last frame.
     block_in: Vec<Vec<f32>>,
-    wet: Vec<Vec<f32>>,
+    wet: Vec<f32>,
     pos: usize,
     blocks: usize,
-    /// The dry path: a ring of `block + lookahead` samples per main channel.
+    /// The last frame's filters are still to be designed (at the next block's start).
+    design_due: bool,
+    /// The dry path: a ring of `lookahead` samples per main channel.
     dry_line: Vec<Vec<f32>>,
     dry_pos: usize,
     dry: Vec<f32>,
@@ -124,14 +138,15 @@ impl Live {
     /// channel (of `ref_channels`) analysed as view `v`, delayed by up to `max_delay`.
     pub fn new(sample_rate: f32, main_channels: usize, ref_channels: usize, views: &[usize], max_window: usize, max_delay: usize, size: usize) -> Self {
         let (block, lookahead) = live_shape(sample_rate);
-        let mut planner = RealFftPlanner::<f32>::new();
-        let mut forward = Vec::new();
+        let (mut planner, mut complex) = (RealFftPlanner::<f32>::new(), FftPlanner::<f32>::new());
+        let (mut forward, mut pair) = (Vec::new(), Vec::new());
         let mut n = MIN_WINDOW;
         while n <= max_window {
             forward.push(planner.plan_fft_forward(n));
+            pair.push(complex.plan_fft_forward(n));
             n *= 2;
         }
-        let scratch_len = forward.iter().map(|p| p.get_scratch_len()).max().unwrap_or(0);
+        let scratch_len = forward.iter().map(|p| p.get_scratch_len()).chain(pair.iter().map(|p| p.get_inplace_scratch_len())).max().unwrap_or(0);
         let bins = max_window / 2 + 1;
         let len = max_window + max_delay + max_window.max(block);
         let rows = |count: usize, len: usize| vec![vec![0.0f32; len]; count];
@@ -144,6 +159,8 @@ impl Live {
             block,
             lookahead,
             forward,
+            pair,
+            packed: vec![Complex32::default(); max_window],
             window: vec![0.0; max_window],
             main_in: rows(main_channels, len),
             ref_in: rows(ref_channels, len),
@@ -162,24 +179,26 @@ impl Live {
             filter: MaskFilter::new(max_window, lookahead),
             convolver: Convolver::new(main_channels, block, max_taps),
             block_in: rows(main_channels, block),
-            wet: rows(main_channels, block),
+            wet: vec![0.0; block],
             pos: 0,
             blocks: 0,
-            dry_line: rows(main_channels, block + lookahead),
+            design_due: false,
+            dry_line: rows(main_channels, lookahead.max(1)),
             dry_pos: 0,
             dry: vec![0.0; block],
             mix_gains: vec![0.0; block],
             isa: Isa::best(),
         };
-        for rows in [&mut live.main_in, &mut live.ref_in, &mut live.gains, &mut live.block_in, &mut live.wet, &mut live.dry_line] {
+        for rows in [&mut live.main_in, &mut live.ref_in, &mut live.gains, &mut live.block_in, &mut live.dry_line] {
             touch_rows(rows);
         }
         touch_rows(&mut live.main_spec);
         touch_rows(&mut live.ref_spec);
-        for buf in [&mut live.window, &mut live.windowed, &mut live.taps, &mut live.dry, &mut live.mix_gains] {
+        for buf in [&mut live.window, &mut live.windowed, &mut live.taps, &mut live.wet, &mut live.dry, &mut live.mix_gains] {
             touch(buf);
         }
         touch(&mut live.scratch);
+        touch(&mut live.packed);
         live.set_window(size);
         live
     }
@@ -190,7 +209,7 @@ impl Live {
         self.size = size;
         // A frame every sixteenth of the window, and at least one per block.
         self.hop = (size / LIVE_OVERLAP).max(self.block);
-        asymmetric_window(size, size / LIVE_OVERLAP, &mut self.window);
+        asymmetric_window(size, size / LIVE_FALL, &mut self.window);
         self.filter.set_shape(size, self.lookahead);
         self.convolver.set_taps(filter_taps(size, self.lookahead));
         self.reset();
@@ -198,11 +217,11 @@ impl Live {
 
     /// Forgets the audio; the filter becomes a pure delay until the first frame.
     pub fn reset(&mut self) {
-        for buf in self.main_in.iter_mut().chain(&mut self.ref_in).chain(&mut self.wet).chain(&mut self.dry_line) {
+        for buf in self.main_in.iter_mut().chain(&mut self.ref_in).chain(&mut self.dry_line) {
             buf.fill(0.0);
         }
         self.end = self.max_window + self.max_delay;
-        (self.pos, self.blocks, self.dry_pos) = (0, 0, 0);
+        (self.pos, self.blocks, self.dry_pos, self.design_due) = (0, 0, 0, false);
         let taps = &mut self.taps[..filter_taps(self.size, self.lookahead)];
         taps.fill(0.0);
         taps[self.lookahead] = 1.0;
@@ -232,9 +251,10 @@ impl Live {
     pub fn lookahead(&self) -> usize {
         self.lookahead
     }
-    /// Output lags input by this many samples, exactly: `block + lookahead`.
+    /// Output lags input by this many samples, exactly: the lookahead (the convolution adds
+    /// none).
     pub fn latency(&self) -> usize {
-        self.block + self.lookahead
+        self.lookahead
     }
     pub fn max_delay(&self) -> usize {
         self.max_delay
@@ -274,9 +294,14 @@ impl Live {
     fn process_inline(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], mix: &mut Ramp, mut on_frame: impl FnMut(&mut Frame)) {
         let channels = main.len().min(self.main_in.len());
         let len = main[..channels].iter().map(|c| c.len()).min().unwrap_or(0);
-        let (block, line) = (self.block, self.block + self.lookahead);
+        let (block, line) = (self.block, self.latency());
         let mut done = 0;
         while done < len {
+            if self.design_due {
+                // The frame that ended at the last block edge: its filters, for this block on.
+                self.design_due = false;
+                self.design(channels);
+            }
             let n = (block - self.pos).min(len - done);
             if self.end + n > self.main_in.first().or(self.ref_in.first()).map_or(0, |b| b.len()) {
                 let keep = self.max_window + self.max_delay;
@@ -285,10 +310,10 @@ impl Live {
                 }
                 self.end = keep;
             }
-            let (at, pos) = (self.end, self.pos);
+            let at = self.end;
             for (c, ch) in main[..channels].iter().enumerate() {
-                sanitize_into(&ch[done..done + n], &mut self.block_in[c][pos..pos + n]);
-                self.main_in[c][at..at + n].copy_from_slice(&self.block_in[c][pos..pos + n]);
+                sanitize_into(&ch[done..done + n], &mut self.block_in[c][..n]);
+                self.main_in[c][at..at + n].copy_from_slice(&self.block_in[c][..n]);
             }
             for (r, dst) in self.ref_in.iter_mut().enumerate() {
                 let dst = &mut dst[at..at + n];
@@ -301,13 +326,14 @@ impl Live {
                 *g = mix.next_value();
             }
             for (c, ch) in main[..channels].iter_mut().enumerate() {
+                self.convolver.process(c, &self.block_in[c][..n], &mut self.wet[..n]);
                 let ring = &mut self.dry_line[c];
-                for (i, (d, &x)) in self.dry[..n].iter_mut().zip(&self.block_in[c][pos..pos + n]).enumerate() {
+                for (i, (d, &x)) in self.dry[..n].iter_mut().zip(&self.block_in[c][..n]).enumerate() {
                     let p = (self.dry_pos + i) % line;
                     *d = ring[p];
                     ring[p] = x;
                 }
-                mix_into(&mut ch[done..done + n], &self.wet[c][pos..pos + n], &self.dry[..n], &self.mix_gains[..n]);
+                mix_into(&mut ch[done..done + n], &self.wet[..n], &self.dry[..n], &self.mix_gains[..n]);
             }
             self.dry_pos = (self.dry_pos + n) % line;
             self.pos += n;
@@ -318,9 +344,7 @@ impl Live {
                 if self.blocks * block == self.hop {
                     self.blocks = 0;
                     self.frame(channels, &mut on_frame);
-                }
-                for c in 0..channels {
-                    self.convolver.process(c, &self.block_in[c], &mut self.wet[c]);
+                    self.design_due = true;
                 }
             }
         }
@@ -332,9 +356,17 @@ impl Live {
         let (size, bins, end) = (self.size, self.bins(), self.end);
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
         let window = &self.window[..size];
-        for c in 0..channels {
-            window_into(&self.main_in[c][end - size..end], window, &mut self.windowed[..size]);
-            let _ = self.forward[plan].process_with_scratch(&mut self.windowed[..size], &mut self.main_spec[c][..bins], &mut self.scratch);
+        for c in (0..channels).step_by(2) {
+            if c + 1 < channels {
+                let span = end - size..end;
+                pack_windowed(&self.main_in[c][span.clone()], &self.main_in[c + 1][span], window, &mut self.packed[..size]);
+                self.pair[plan].process_with_scratch(&mut self.packed[..size], &mut self.scratch);
+                let (a, b) = self.main_spec.split_at_mut(c + 1);
+                split(&self.packed[..size], &mut a[c][..bins], &mut b[0][..bins]);
+            } else {
+                window_into(&self.main_in[c][end - size..end], window, &mut self.windowed[..size]);
+                let _ = self.forward[plan].process_with_scratch(&mut self.windowed[..size], &mut self.main_spec[c][..bins], &mut self.scratch);
+            }
         }
         for v in 0..self.views.len() {
             let (r, d) = (self.views[v], self.ref_delay[v]);
@@ -374,6 +406,15 @@ impl Live {
                 *d = (*d).min(self.max_delay);
             }
         }
+    }
+
+    /// The last frame's gains as filters, set with a crossfade for the block about to start.
+    /// Run at the start of that block rather than in the frame's own call: the output is the
+    /// same, and with host buffers shorter than a block the frame's work and the filters'
+    /// transforms fall in two calls instead of one.
+    #[inline(always)]
+    fn design(&mut self, channels: usize) {
+        let (size, bins) = (self.size, self.bins());
         let taps = filter_taps(size, self.lookahead);
         for c in 0..channels {
             // A linked stereo track's channels usually share their gains: one filter serves both.

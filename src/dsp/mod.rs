@@ -13,6 +13,7 @@ pub mod profile;
 mod lag;
 pub mod live;
 pub mod mask_filter;
+mod pair_fft;
 pub mod lag_scan;
 pub mod routing;
 pub mod model;

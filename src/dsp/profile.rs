@@ -73,7 +73,7 @@ impl Profile {
         if !(self.sample_rate.is_finite() && self.sample_rate > 0.0) {
             return Err(format!("sample rate {}", self.sample_rate));
         }
-        // Live's frames come up to 16 per window (fewer where its block is longer than a hop).
+        // Live's frames come up to 32 per window (16 before it moved to 32) (fewer where its block is longer than a hop).
         let live_overlap = self.overlap.is_power_of_two() && self.overlap <= super::LIVE_OVERLAP;
         if !(valid_shape(self.window, self.overlap, MAX_WINDOW) || live_overlap && valid_shape(self.window, 2, MAX_WINDOW)) {
             return Err(format!("window {} / overlap {}", self.window, self.overlap));

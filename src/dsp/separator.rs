@@ -22,8 +22,8 @@ pub const fn tap_spacing(overlap: usize) -> usize {
     if overlap < 2 { 1 } else { overlap / 2 }
 }
 /// Past reference-model frames kept per main channel for the taps, at the largest spacing:
-/// Live's frames come every sixteenth of a window ([`super::live::LIVE_OVERLAP`]), so its
-/// taps lie 8 frames apart.
+/// Live's frames come every 32nd of a window ([`super::live::LIVE_OVERLAP`]), so its
+/// taps lie 16 frames apart.
 const HISTORY: usize = (MAX_TAPS - 1) * tap_spacing(super::live::LIVE_OVERLAP);
 
 /// Per-hop constants derived from the settings, worked out when settings or hop change.

@@ -36,8 +36,10 @@ fn a_mask_of_ones_is_a_unit_impulse_at_the_lookahead() {
 #[test]
 fn a_mask_is_its_zero_phase_response_within_the_lookahead() {
     // One bin's gain halved: away from the centre the response is −(a cosine at that bin's
-    // frequency)/N; the taps behind follow it, the taps ahead follow it under the half-Hann
-    // taper over the lookahead.
+    // frequency)/N; the taps ahead follow it under the half-Hann taper over the lookahead, the
+    // taps behind follow it weighted 1 + (CAUSAL_WEIGHT − 1) · (the share of their mirror the
+    // taper cuts): 1 beside the centre, CAUSAL_WEIGHT beyond the lookahead.
+    use residue::dsp::mask_filter::CAUSAL_WEIGHT;
     let (size, lookahead, k) = (4096, 169, 100);
     let mut gains = vec![1.0f32; size / 2 + 1];
     gains[k] = 0.5;
@@ -46,11 +48,14 @@ fn a_mask_is_its_zero_phase_response_within_the_lookahead() {
     let mut taps = vec![0.0; filter_taps(size, lookahead)];
     filter.design(&gains, &mut taps);
     let at = |n: i64| taps[(lookahead as i64 + n) as usize];
-    for n in 1..40i64 {
+    for n in (1..40i64).chain(160..400) {
         let want = -(2.0 * std::f64::consts::PI * k as f64 * n as f64 / size as f64).cos() / size as f64;
-        assert!((at(n) as f64 - want).abs() < 1e-7, "tap +{n}: {} against {want}", at(n));
-        let taper = 0.5 + 0.5 * (std::f64::consts::PI * n as f64 / (lookahead + 1) as f64).cos();
-        assert!((at(-n) as f64 - want * taper).abs() < 1e-7, "tap −{n}: {} against {}", at(-n), want * taper);
+        let taper = if n as usize > lookahead { 0.0 } else { 0.5 + 0.5 * (std::f64::consts::PI * n as f64 / (lookahead + 1) as f64).cos() };
+        let weight = CAUSAL_WEIGHT - (CAUSAL_WEIGHT - 1.0) * taper;
+        assert!((at(n) as f64 - want * weight).abs() < 1e-7, "tap +{n}: {} against {}", at(n), want * weight);
+        if n as usize <= lookahead {
+            assert!((at(-n) as f64 - want * taper).abs() < 1e-7, "tap −{n}: {} against {}", at(-n), want * taper);
+        }
     }
 }
 
@@ -64,15 +69,23 @@ fn partitioned_convolution_equals_direct_convolution() {
         conv.set_taps(taps);
         conv.set_filter(0, &filter, false);
         let mut out = vec![0.0; input.len()];
-        for (x, y) in input.chunks(block).zip(out.chunks_mut(block)) {
-            conv.process(0, x, y);
+        // Chunks that straddle block edges, of one sample and of several blocks.
+        let mut at = 0;
+        for n in [1, block - 1, 2 * block + 3, 5, 1].iter().cycle() {
+            let n = (*n).min(input.len() - at);
+            conv.process(0, &input[at..at + n], &mut out[at..at + n]);
+            at += n;
+            if at == input.len() {
+                break;
+            }
         }
         let mut worst = 0.0f64;
         for (t, &y) in out.iter().enumerate() {
             let direct: f64 = (0..taps.min(t + 1)).map(|m| filter[m] as f64 * input[t - m] as f64).sum();
             worst = worst.max((y as f64 - direct).abs());
         }
-        // Sums of up to 2217 products of ±1: the error relative to their scale (√taps).
+        // No latency: output sample t is the convolution at t. Sums of up to 2217 products of
+        // ±1: the error relative to their scale (√taps).
         assert!(worst / (taps as f64).sqrt() < 1e-5, "block {block}, {taps} taps: error {worst}");
     }
 }
@@ -102,8 +115,39 @@ fn a_new_filter_fades_in_over_one_block() {
 }
 
 #[test]
+fn a_fade_from_the_head_to_the_tail_crosses_over_one_block() {
+    // A delay of 5 (in the head, applied sample by sample) to a delay of 2·block + 1 (in the
+    // tail, from the partitions): the block after the change goes linearly from one to the
+    // other, fed in chunks that do not line up with the blocks.
+    let mut rng = StdRng::seed_from_u64(3);
+    let (block, taps) = (16, 64);
+    let x: Vec<f32> = (0..block * 8).map(|_| rng.random::<f32>() - 0.5).collect();
+    let mut conv = Convolver::new(1, block, taps);
+    conv.set_taps(taps);
+    let delay = |d: usize| -> Vec<f32> { (0..taps).map(|m| if m == d { 1.0 } else { 0.0 }).collect() };
+    conv.set_filter(0, &delay(5), false);
+    let mut y = vec![0.0; x.len()];
+    let change = 4 * block;
+    for (from, to) in [(0, 7), (7, change), (change, change + 3), (change + 3, x.len())] {
+        if from == change {
+            conv.set_filter(0, &delay(2 * block + 1), true);
+        }
+        conv.process(0, &x[from..to], &mut y[from..to]);
+    }
+    for (t, &v) in y.iter().enumerate() {
+        let (old, new) = (x[t - 5.min(t)] * (t >= 5) as u8 as f32, x[t - (2 * block + 1).min(t)] * (t > 2 * block) as u8 as f32);
+        let want = match t {
+            t if t < change => old,
+            t if t < change + block => old + (t - change + 1) as f32 / block as f32 * (new - old),
+            _ => new,
+        };
+        assert!((v - want).abs() < 1e-6, "sample {t}: {v} against {want}");
+    }
+}
+
+#[test]
 fn a_mask_of_one_gives_back_the_input_exactly_latency_samples_later() {
-    // The driver with a callback that leaves the gains at 1: a pure delay of block + lookahead.
+    // The driver with a callback that leaves the gains at 1: a pure delay of the lookahead.
     for rate in [8000.0, 44100.0, 48000.0, 96000.0, 192000.0] {
         let window = auto_window(rate);
         let mut live = Live::new(rate, 2, 1, &[0], 16384, 100, window);
@@ -117,7 +161,7 @@ fn a_mask_of_one_gives_back_the_input_exactly_latency_samples_later() {
             live.process(&mut [&mut l[0][at..at + n], &mut r[0][at..at + n]], &[], &mut ramp, |_| frames += 1);
         }
         let latency = live.latency();
-        assert_eq!(latency, live_shape(rate).0 + live_shape(rate).1);
+        assert_eq!(latency, live_shape(rate).1);
         for c in 0..2 {
             let err = error_db(&out[c][latency..], &input[c][..40_000 - latency]);
             assert!(err < -120.0, "{rate} Hz channel {c}: {err:.1} dB from the delayed input");
@@ -144,8 +188,8 @@ fn live_latency_is_within_5_3_ms_at_every_rate_and_exact() {
         assert_eq!(peak.0, 5000 + latency, "{rate} Hz");
         assert!((peak.1 - 1.0).abs() < 1e-6, "{rate} Hz: impulse {}", peak.1);
     }
-    assert_eq!(live_shape(44100.0), (64, 169));
-    assert_eq!(live_shape(48000.0), (64, 190));
+    assert_eq!(live_shape(44100.0), (64, 233));
+    assert_eq!(live_shape(48000.0), (64, 254));
 }
 
 #[test]
@@ -231,7 +275,7 @@ fn switching_modes_reports_each_latency_and_mix_is_unchanged_by_a_round_trip() {
     let mut switched = Engine::new(&config, 4096, 4, Settings::default()).unwrap();
     assert_eq!(switched.latency(), 4095 + 1024);
     switched.set_mode(LatencyMode::Live);
-    assert_eq!((switched.latency(), switched.hop()), (254, 256));
+    assert_eq!((switched.latency(), switched.hop()), (254, 128));
     switched.set_mode(LatencyMode::Mix);
     assert_eq!(switched.latency(), 4095 + 1024);
     assert!(run(&mut fresh, &main, &refs, &[len]) == run(&mut switched, &main, &refs, &[len]));

@@ -59,7 +59,7 @@ def test_dawdreamer_sidechain_matches_the_engine(vst3, example, tmp_path):
 
 def test_dawdreamer_live_matches_the_engine_in_live_mode(vst3, example, tmp_path):
     """Latency at Live (the list's second entry, normalised 1): DawDreamer's output, shifted by
-    Live's latency (233 at 44.1 kHz: a 64-sample block and 169 samples of lookahead), is
+    Live's latency (233 at 44.1 kHz: the filter's lookahead; its convolution adds none), is
     `residue-render --mode live` to −100 dB, bleed removed."""
     dawdreamer_matches_the_renderer(vst3, example, tmp_path, "Live", {"Latency": (1.0, "Live")}, 233, ["--mode", "live"])
 
