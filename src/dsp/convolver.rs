@@ -156,6 +156,7 @@ impl Convolver {
     /// Channel `c`'s filter becomes `taps` (at most `block + partitions × block` taps). Set at a
     /// block edge, it filters that block on; with `fade` the block crossfades from the filter
     /// before, else the old one is gone at once.
+    #[inline(always)]
     pub fn set_filter(&mut self, c: usize, taps: &[f32], fade: bool) {
         let (block, bins, parts) = (self.block, self.block + 1, self.partitions);
         let ch = &mut self.channels[c];

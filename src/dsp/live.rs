@@ -32,13 +32,11 @@ use std::sync::Arc;
 
 use realfft::num_complex::Complex32;
 use realfft::{RealFftPlanner, RealToComplex};
-use rustfft::{Fft, FftPlanner};
 
 use super::convolver::Convolver;
 use super::isa::Isa;
 use super::mask_filter::{filter_taps, MaskFilter};
 use super::pages::{touch, touch_rows};
-use super::pair_fft::{pack_windowed, split};
 use super::ramp::Ramp;
 use super::stft::{mix_into, sanitize_into, window_into, Frame, MIN_WINDOW};
 use super::window::asymmetric_window;
@@ -93,9 +91,6 @@ pub struct Live {
     block: usize,
     lookahead: usize,
     forward: Vec<Arc<dyn RealToComplex<f32>>>,
-    /// Complex transforms of the same sizes: two track channels in one ([`super::pair_fft`]).
-    pair: Vec<Arc<dyn Fft<f32>>>,
-    packed: Vec<Complex32>,
     window: Vec<f32>,
     /// The input (sanitised), per main channel and then per reference channel, up to `end`
     /// (exclusive): at least `max_window + max_delay` samples back from it, with slack after,
@@ -138,15 +133,14 @@ impl Live {
     /// channel (of `ref_channels`) analysed as view `v`, delayed by up to `max_delay`.
     pub fn new(sample_rate: f32, main_channels: usize, ref_channels: usize, views: &[usize], max_window: usize, max_delay: usize, size: usize) -> Self {
         let (block, lookahead) = live_shape(sample_rate);
-        let (mut planner, mut complex) = (RealFftPlanner::<f32>::new(), FftPlanner::<f32>::new());
-        let (mut forward, mut pair) = (Vec::new(), Vec::new());
+        let mut planner = RealFftPlanner::<f32>::new();
+        let mut forward = Vec::new();
         let mut n = MIN_WINDOW;
         while n <= max_window {
             forward.push(planner.plan_fft_forward(n));
-            pair.push(complex.plan_fft_forward(n));
             n *= 2;
         }
-        let scratch_len = forward.iter().map(|p| p.get_scratch_len()).chain(pair.iter().map(|p| p.get_inplace_scratch_len())).max().unwrap_or(0);
+        let scratch_len = forward.iter().map(|p| p.get_scratch_len()).max().unwrap_or(0);
         let bins = max_window / 2 + 1;
         let len = max_window + max_delay + max_window.max(block);
         let rows = |count: usize, len: usize| vec![vec![0.0f32; len]; count];
@@ -159,8 +153,6 @@ impl Live {
             block,
             lookahead,
             forward,
-            pair,
-            packed: vec![Complex32::default(); max_window],
             window: vec![0.0; max_window],
             main_in: rows(main_channels, len),
             ref_in: rows(ref_channels, len),
@@ -198,7 +190,6 @@ impl Live {
             touch(buf);
         }
         touch(&mut live.scratch);
-        touch(&mut live.packed);
         live.set_window(size);
         live
     }
@@ -356,17 +347,9 @@ impl Live {
         let (size, bins, end) = (self.size, self.bins(), self.end);
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
         let window = &self.window[..size];
-        for c in (0..channels).step_by(2) {
-            if c + 1 < channels {
-                let span = end - size..end;
-                pack_windowed(&self.main_in[c][span.clone()], &self.main_in[c + 1][span], window, &mut self.packed[..size]);
-                self.pair[plan].process_with_scratch(&mut self.packed[..size], &mut self.scratch);
-                let (a, b) = self.main_spec.split_at_mut(c + 1);
-                split(&self.packed[..size], &mut a[c][..bins], &mut b[0][..bins]);
-            } else {
-                window_into(&self.main_in[c][end - size..end], window, &mut self.windowed[..size]);
-                let _ = self.forward[plan].process_with_scratch(&mut self.windowed[..size], &mut self.main_spec[c][..bins], &mut self.scratch);
-            }
+        for c in 0..channels {
+            window_into(&self.main_in[c][end - size..end], window, &mut self.windowed[..size]);
+            let _ = self.forward[plan].process_with_scratch(&mut self.windowed[..size], &mut self.main_spec[c][..bins], &mut self.scratch);
         }
         for v in 0..self.views.len() {
             let (r, d) = (self.views[v], self.ref_delay[v]);

@@ -119,6 +119,7 @@ impl MaskFilter {
     /// The filter of one frame's gains: `gains` holds `size / 2 + 1` per-bin real gains, `taps`
     /// receives [`filter_taps`] taps, the centre (the gains' zero-phase response at 0) at tap
     /// `lookahead`. A gain of 1 everywhere gives exactly a unit impulse there.
+    #[inline(always)]
     pub fn design(&mut self, gains: &[f32], taps: &mut [f32]) {
         let (size, lookahead, ahead) = (self.size, self.lookahead, self.ahead);
         let (half, bins) = (size / 2, size / 2 + 1);
