@@ -7,7 +7,7 @@
 //!
 //! - **the frame grid**: a frame of `size` samples ends at the newest input sample every
 //!   `hop = size / 32` samples ([`LIVE_OVERLAP`]), windowed by [`asymmetric_window`], which
-//!   rises over 15/16 of it and falls over the last 16th ([`LIVE_FALL`]): the bins are nearly as
+//!   rises over 63/64 of it and falls over the last 64th ([`LIVE_FALL`]): the bins are nearly as
 //!   narrow as Mix's, but the mask describes the input as it is now, not half a window ago
 //!   (1.1 dB of SDR in the study);
 //! - **the frame callback**: the engine's own, unchanged (bleed fit, lag search, compression,
@@ -198,7 +198,7 @@ impl Live {
     /// caller checks) without allocating, and resets.
     pub fn set_window(&mut self, size: usize) {
         self.size = size;
-        // A frame every sixteenth of the window, and at least one per block.
+        // A frame every 32nd of the window, and at least one per block.
         self.hop = (size / LIVE_OVERLAP).max(self.block);
         asymmetric_window(size, size / LIVE_FALL, &mut self.window);
         self.filter.set_shape(size, self.lookahead);
