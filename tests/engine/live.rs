@@ -9,7 +9,7 @@ use residue::dsp::mask_filter::{filter_taps, MaskFilter};
 use residue::dsp::{auto_window, live_shape, Engine, EngineConfig, LatencyMode, OutputMode, Ramp, Settings, LIVE_LATENCY_SECONDS};
 
 use crate::harness::run;
-use crate::signals::{add, error_db, noise, tones};
+use crate::signals::{add, error_db, noise, stereo_bleed, tones, BLOCK_SPLITS};
 use crate::wav;
 
 fn live_engine(rate: f32, main: usize, sources: &[usize], window: usize, settings: Settings) -> Engine {
@@ -196,14 +196,11 @@ fn live_latency_is_within_5_3_ms_at_every_rate_and_exact() {
 fn any_block_split_gives_bit_identical_output_in_live() {
     let rate = 44100.0;
     let len = 50_000;
-    let bleed = tones(len, rate, &[220.0, 330.0, 1250.0], 0.4);
-    let target = add(&tones(len, rate, &[310.0, 620.0, 2900.0], 0.3), &noise(len, 1, 0.05), 1.0);
-    let main = vec![add(&target, &bleed, 0.5), add(&target, &bleed, 0.3)];
-    let refs = vec![bleed.clone()];
+    let (main, refs) = stereo_bleed(len);
     let settings = Settings { smoothing_ms: 30.0, link_channels: true, mix: 0.8, tail_frames: 3, ..Settings::default() };
     for window in [1024, 4096, 256] {
         let reference = run(&mut live_engine(rate, 2, &[1], window, settings), &main, &refs, &[len]);
-        for blocks in [&[1][..], &[7], &[0, 8192, 3, 0, 513], &[64, 1, 1000, 17]] {
+        for blocks in BLOCK_SPLITS {
             let out = run(&mut live_engine(rate, 2, &[1], window, settings), &main, &refs, blocks);
             assert!(out == reference, "window {window}, blocks {blocks:?}: output differs");
         }

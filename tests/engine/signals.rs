@@ -37,3 +37,16 @@ pub fn error_db(a: &[f32], b: &[f32]) -> f64 {
 pub fn max_step(x: &[f32]) -> f32 {
     x.windows(2).map(|w| (w[1] - w[0]).abs()).fold(0.0, f32::max)
 }
+
+/// The block-split tests' material (`blocking.rs`, `live.rs`): a stereo track of tones and noise
+/// with a tonal bleed at two levels, and that bleed as the one reference; 44.1 kHz.
+pub fn stereo_bleed(len: usize) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
+    let rate = 44100.0;
+    let bleed = tones(len, rate, &[220.0, 330.0, 1250.0], 0.4);
+    let target = add(&tones(len, rate, &[310.0, 620.0, 2900.0], 0.3), &noise(len, 1, 0.05), 1.0);
+    (vec![add(&target, &bleed, 0.5), add(&target, &bleed, 0.3)], vec![bleed])
+}
+
+/// Host block splits the block-split tests feed (cycled): single samples, an odd size, empty
+/// blocks among long and short ones.
+pub const BLOCK_SPLITS: [&[usize]; 4] = [&[1], &[7], &[0, 8192, 3, 0, 513], &[64, 1, 1000, 17]];
