@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # libsndfile1: Python's soundfile; ardour: the DAW of the host tests (ardour7-lua, VST3 scanner);
-# valgrind: the Ardour session run under memcheck; xvfb … libxcursor1: a virtual X display with
+# valgrind: the Ardour session run under memcheck; ffmpeg: museval (BSS Eval) imports stempeg, which
+# refuses to load without it; xvfb … libxcursor1: a virtual X display with
 # Mesa OpenGL for the editor window test (the plugin loads X11/GL at run time, so building needs
 # none of them).
-apt_packages=(libsndfile1 ardour valgrind xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri libx11-xcb1 libxkbcommon-x11-0 libxcursor1)
+apt_packages=(libsndfile1 ffmpeg ardour valgrind xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri libx11-xcb1 libxkbcommon-x11-0 libxcursor1)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

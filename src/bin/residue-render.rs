@@ -109,6 +109,9 @@ struct Args {
     /// Plain least squares: let every frame count in the bleed fit, target-heavy ones too.
     #[arg(long)]
     plain_fit: bool,
+    /// Keep the target's image in each reference out of the bleed estimate (true/false).
+    #[arg(long, value_name = "BOOL", default_value_t = Settings::default().target_image, action = clap::ArgAction::Set)]
+    target_image: bool,
     /// norbert's bleed model: no lag, one frame, plain least squares (overrides --lag,
     /// --tail, --plain-fit).
     #[arg(long)]
@@ -209,6 +212,7 @@ fn main() -> ExitCode {
         lag_ms: args.lag.unwrap_or(0.0),
         tail_frames: args.tail,
         robust_fit: !args.plain_fit,
+        target_image: args.target_image,
         ..Settings::default()
     };
     let settings = if args.norbert_model { settings.norbert_model() } else { settings };

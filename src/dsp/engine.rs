@@ -199,6 +199,7 @@ impl Engine {
         let scale = profile::sum_scale(old_fps, self.frames_per_second());
         let bins = self.bins();
         self.separator.fit_mut().regrid(old_bins, bins, scale);
+        self.separator.forget_levels();
         self.scan.set_range(scan_early_seconds(), scan_late_seconds(self.latency(), self.sample_rate));
         self.coeffs = FrameCoeffs::new(&self.settings, self.hop_seconds(), self.frame_overlap());
         self.reset();
@@ -370,8 +371,12 @@ impl Engine {
                 (a.sample_rate, a.window, a.overlap) = (rate, window, overlap);
                 a.lag_ms = frame.ref_delay.first().map_or(0.0, |&d| d as f32 * 1e3 / rate);
                 a.lag_found = !auto_lag || lag.lag(0).1;
-                let far = scan.found(0);
-                a.late_ms = if far.found && far.lag < 0 { -far.lag as f32 * 1e3 / rate } else { 0.0 };
+                // A late peak while the bleed's lag is found on the early side (by the scan or
+                // the frame search) is the target's image in the reference (the target reaches the
+                // track's mic first), not a late sidechain: a reference that arrives late takes
+                // its bleed's peak to the late side with it.
+                let (far, on_time) = (scan.found(0), scan.early(0).found || (auto_lag && lag.lag(0).1));
+                a.late_ms = if far.found && far.lag < 0 && !on_time { -far.lag as f32 * 1e3 / rate } else { 0.0 };
                 a.warm_up = separator.confidence(0, coeffs);
                 a.serial += 1;
             }
@@ -397,6 +402,12 @@ impl Engine {
     /// the frame-by-frame search's reach, either way (a reference that arrives late included).
     pub fn scanned(&self, c: usize, j: usize) -> Scanned {
         self.scan.found(c * self.routing.sources() + j)
+    }
+
+    /// The long scan's highest peak on the early side (the bleed after the reference) for main
+    /// channel `c` and source `j`, found at the confidence a lag is applied with.
+    pub fn scanned_early(&self, c: usize, j: usize) -> Scanned {
+        self.scan.early(c * self.routing.sources() + j)
     }
 
     /// Track samples per sample of the long scan: its lags are exact to within this.

@@ -6,6 +6,7 @@
 pub mod analysis;
 mod engine;
 pub mod convolver;
+pub mod image;
 pub mod interference;
 mod isa;
 mod pages;

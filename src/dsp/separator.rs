@@ -3,6 +3,7 @@
 //! output mask → apply.
 
 use super::analysis::Analysis;
+use super::image::Image;
 use super::interference;
 use super::isa::Isa;
 use realfft::num_complex::Complex32;
@@ -44,6 +45,8 @@ pub struct FrameCoeffs {
     pub robust: bool,
     /// The ratio floor the bleed is kept within, with the robust fit (see [`RatioFloor`]).
     pub floor: Option<RatioFloor>,
+    /// The target's image kept out of each reference's model (see [`super::image`]).
+    pub image: Option<Image>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -84,6 +87,7 @@ impl FrameCoeffs {
             spacing: tap_spacing(overlap),
             robust: s.robust_fit,
             floor: s.robust_fit.then(|| RatioFloor::new(hop_seconds, s.adapt_seconds)),
+            image: (s.target_image && s.autoscale).then(|| Image::new(s.alpha, hop_seconds, s.adapt_seconds)),
         }
     }
 }
@@ -109,6 +113,9 @@ pub struct Separator {
     interference_state: Vec<Vec<f32>>,
     masks: Vec<Vec<f32>>,
     fit: TapFit,
+    /// `levels[c * sources + j]`: the long-term levels of main channel `c`'s track and of
+    /// source `j` as `c` hears it, over the frames where `j` was heard (see [`super::image`]).
+    levels: Vec<[f32; 2]>,
     /// `history[c * HISTORY + f % HISTORY]`: main channel c's reference model of frame f.
     history: Vec<Vec<f32>>,
     frames: usize,
@@ -141,6 +148,7 @@ impl Separator {
             interference_state: rows(channels * k),
             masks: rows(channels),
             fit: TapFit::new(channels, max_bins),
+            levels: vec![[0.0; 2]; channels * routing.sources()],
             history: rows(channels * HISTORY),
             frames: 0,
             evidence: vec![0.0; channels],
@@ -175,8 +183,15 @@ impl Separator {
     /// Forgets what was learned: the fit and its evidence.
     pub fn relearn(&mut self) {
         self.fit.reset();
+        self.forget_levels();
         self.evidence.fill(0.0);
         self.learned += 1;
+    }
+
+    /// Forgets the long-term levels of the tracks and references (after a relearn, or on a
+    /// new bin grid).
+    pub fn forget_levels(&mut self) {
+        self.levels.fill([0.0; 2]);
     }
 
     /// Grows whenever what was learned changes.
@@ -268,9 +283,11 @@ impl Separator {
         let bins = spec.len();
         let per = self.routing.sources() + 1;
         let models = &mut self.models[c * per..(c + 1) * per];
+        let vx = &mut self.vx[c][..bins];
+        mixture_model(spec, k.alpha, vx);
         // Σ_j v_j. The usual case, one source whose channel is used as it is, borrows its row.
         let vref: &[f32] = match per - 1 {
-            1 if k.interference.is_none() => {
+            1 if k.interference.is_none() && k.image.is_none() => {
                 let views = self.routing.of(c, 0);
                 if views.len() == 1 {
                     &self.ref_pow[self.pow_row[views.start]][..bins]
@@ -282,19 +299,26 @@ impl Separator {
             sources => {
                 let vref = &mut self.vref[..bins];
                 vref.fill(0.0);
+                let levels = &mut self.levels[c * sources..(c + 1) * sources];
                 for j in 0..sources {
-                    source_model(&self.ref_pow, &self.pow_row, self.routing.of(c, j), &mut models[1 + j][..bins]);
-                    for (r, m) in vref.iter_mut().zip(&models[1 + j][..bins]) {
+                    let m = &mut models[1 + j][..bins];
+                    source_model(&self.ref_pow, &self.pow_row, self.routing.of(c, j), m);
+                    if let Some(image) = k.image {
+                        image.remove(&mut levels[j], vx, m);
+                    }
+                    for (r, m) in vref.iter_mut().zip(m.iter()) {
                         *r += m;
                     }
                 }
                 vref
             }
         };
-        let vx = &mut self.vx[c][..bins];
+        let vx = &self.vx[c][..bins];
         // The predicted bleed, Σ_j Σ_l g_l·v_j(t − l·spacing).
         let bleed = &mut self.total[..bins];
-        mixture_model(spec, k.alpha, vx, bleed, vref, k.autoscale.is_none());
+        if k.autoscale.is_none() {
+            bleed.copy_from_slice(vref);
+        }
         if let Some(a) = k.autoscale {
             let history = &mut self.history[c * HISTORY..(c + 1) * HISTORY];
             let (now, sp) = (self.frames, k.spacing);
@@ -467,18 +491,14 @@ fn source_model(ref_pow: &[Vec<f32>], pow_row: &[usize], views: Range<usize>, ou
     }
 }
 
-/// The mixture model `vx = max(EPS, |X|^alpha)` of a main channel; with the gain fixed at 1
-/// (`unit_gain`) also the bleed, `vref` itself. The exponent is matched outside the loop so
-/// that each case compiles to one vectorised loop.
+/// The mixture model `vx = max(EPS, |X|^alpha)` of a main channel. The exponent is matched
+/// outside the loop so that each case compiles to one vectorised loop.
 #[inline(always)]
-fn mixture_model(spec: &[Complex32], alpha: f32, vx: &mut [f32], bleed: &mut [f32], vref: &[f32], unit_gain: bool) {
+fn mixture_model(spec: &[Complex32], alpha: f32, vx: &mut [f32]) {
     match alpha {
         2.0 => model_loop(spec, |n| n, vx),
         1.0 => model_loop(spec, f32::sqrt, vx),
         alpha => model_loop(spec, |n| n.powf(0.5 * alpha), vx),
-    }
-    if unit_gain {
-        bleed.copy_from_slice(vref);
     }
 }
 

@@ -81,6 +81,10 @@ pub struct Settings {
     /// after one Adaptation time of reference signal, after a fresh start or a relearn; off =
     /// whole from the first frame (norbert's offline fit sees the whole file at once).
     pub warm_up: bool,
+    /// Model the target's image in each reference (a drum mic hears every drum) and keep it out
+    /// of the bleed estimate (see `dsp::image`); off: each reference counts as its own source
+    /// alone, as norbert takes it.
+    pub target_image: bool,
 }
 
 /// Default STFT shape: 4096 samples (93 ms at 44.1 kHz), 4× overlap. Chosen with the defaults.
@@ -132,6 +136,7 @@ impl Default for Settings {
             tail_frames: 2,
             robust_fit: true,
             warm_up: true,
+            target_image: true,
         }
     }
 }
@@ -163,6 +168,6 @@ impl Settings {
     /// The same settings with norbert's bleed model: the reference taken as it is (no lag),
     /// a frame-local gain, plain least squares.
     pub fn norbert_model(self) -> Self {
-        Self { auto_lag: false, lag_ms: 0.0, tail_frames: 1, robust_fit: false, ..self }
+        Self { auto_lag: false, lag_ms: 0.0, tail_frames: 1, robust_fit: false, target_image: false, ..self }
     }
 }
