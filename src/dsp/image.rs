@@ -20,10 +20,16 @@
 //! The bound speaks of mics gain-staged for their own sources. A reference recorded far lower
 //! than the track (a DI at −30 dB, a track mic with more gain) would have all of itself taken
 //! for the image, so the subtraction is also kept within [`IMAGE_SHARE`] of the reference's
-//! long-term level against the track's: `c ≤ share · R̄ / X̄`, both running means per bin over
-//! the Adaptation time. Where only bleed plays, `x / r` is the bleed gain `h`, which the long-term
-//! ratio `X̄ / R̄` is never below (the target only adds to the track), so the subtraction never
-//! takes more than that share of a reference's own source, however the two are staged.
+//! long-term level against the track's: `c ≤ share · R̄ / X̄`, both running means, over the
+//! Adaptation time, of the frame's model summed over the bins, counted only in the frames where
+//! the reference is heard. Where only bleed plays, `x / r` is the bleed gain `h`, which the
+//! long-term ratio `X̄ / R̄` is seldom below (the target only adds to the track), so the
+//! subtraction takes about that share of a reference's own source at most, however the two are
+//! staged. (Per-bin levels, and levels relative to each other without the bound, were tried:
+//! they bind where the target is far louder than the reference's source in its own mic, exactly
+//! where the image must go; `docs/benchmark.md`.) The levels are not part of the saved profile:
+//! after a reload they are learned again from the first frames, and until they bind the bound
+//! applies alone.
 
 use super::smoothing::step;
 
@@ -53,14 +59,14 @@ impl Image {
     }
 
     /// One source at one main channel: steps the long-term levels `levels` = [track, source]
-    /// with the track `x` and the source's model `r` (only while the source is heard: a silent
-    /// reference, or a sidechain switched off, teaches nothing), then writes the model without
-    /// the target's image into `r`.
+    /// with the track `x` (summed over the bins: `x_sum`) and the source's model `r` (only while
+    /// the source is heard: a silent reference, or a sidechain switched off, teaches nothing),
+    /// then writes the model without the target's image into `r`.
     #[inline(always)]
-    pub fn remove(&self, levels: &mut [f32; 2], x: &[f32], r: &mut [f32]) {
+    pub fn remove(&self, levels: &mut [f32; 2], x_sum: f32, x: &[f32], r: &mut [f32]) {
         let heard: f32 = r.iter().sum();
         if heard > 0.0 {
-            levels[0] = step(levels[0], x.iter().sum(), self.level);
+            levels[0] = step(levels[0], x_sum, self.level);
             levels[1] = step(levels[1], heard, self.level);
         }
         let [xl, rl] = *levels;

@@ -300,11 +300,12 @@ impl Separator {
                 let vref = &mut self.vref[..bins];
                 vref.fill(0.0);
                 let levels = &mut self.levels[c * sources..(c + 1) * sources];
+                let x_sum: f32 = if k.image.is_some() { vx.iter().sum() } else { 0.0 };
                 for j in 0..sources {
                     let m = &mut models[1 + j][..bins];
                     source_model(&self.ref_pow, &self.pow_row, self.routing.of(c, j), m);
                     if let Some(image) = k.image {
-                        image.remove(&mut levels[j], vx, m);
+                        image.remove(&mut levels[j], x_sum, vx, m);
                     }
                     for (r, m) in vref.iter_mut().zip(m.iter()) {
                         *r += m;
