@@ -61,11 +61,8 @@ fn a_saved_state_carries_on_exactly_where_the_instance_was() {
         let first_second = 0..RATE as usize;
         let (t, m) = (&truth[split..], &mix[split..]);
         let (kept, cold) = (gain_db(&reloaded[0], latency, m, t, first_second.clone()), gain_db(&fresh[0], latency, m, t, first_second));
-        let half = 0..RATE as usize / 2;
-        let (kept_half, cold_half) = (gain_db(&reloaded[0], latency, m, t, half.clone()), gain_db(&fresh[0], latency, m, t, half));
-        eprintln!("freeze {freeze}: first second after reload {kept:+.2} dB, fresh instance {cold:+.2} dB; first half second {kept_half:+.2} / {cold_half:+.2} dB");
-        // Over the first half second, while a fresh instance is still warming up.
-        assert!(kept_half > cold_half + 1.0, "freeze {freeze}: first half second reloaded {kept_half:.2} dB vs fresh {cold_half:.2} dB");
+        eprintln!("freeze {freeze}: first second after reload {kept:+.2} dB, fresh instance {cold:+.2} dB");
+        assert!(kept > cold + 1.0, "freeze {freeze}: reloaded {kept:.2} dB vs fresh {cold:.2} dB");
     }
 }
 
