@@ -89,8 +89,8 @@ SYNTHETIC = [
 
 RESIDUE_ROWS = [
     ("Residue, norbert's model", ["--norbert-model"]),
-    ("+ lag", ["--tail", "1", "--plain-fit"]),
-    ("+ lag + tail", ["--tail", "3", "--plain-fit"]),
+    ("+ lag", ["--tail", "1", "--plain-fit", "--target-image", "false"]),
+    ("+ lag + tail", ["--tail", "3", "--plain-fit", "--target-image", "false"]),
     ("Residue (defaults)", []),
     ("Residue (defaults), learned first", ["--learn-first"]),
 ]

@@ -228,7 +228,9 @@ struct SavedChannel {
 
 /// 2: each channel's rows end with the ratio floor ([`crate::dsp::taps::RatioFloor`]). A
 /// format 1 profile (without it) is read with the floor at 1, where nothing is known yet.
-const FORMAT: u32 = 2;
+/// 3: with several sources, the rows hold one gain per source (`crate::dsp::regressors`); a
+/// profile of several sources from an earlier format (one gain for their sum) is not read.
+const FORMAT: u32 = 3;
 
 /// The persisted value: `null` when nothing was learned.
 pub struct SavedProfile(Option<Learned>);
@@ -288,6 +290,9 @@ impl<'de> Deserialize<'de> for SavedProfile {
             .collect::<Result<Vec<_>, _>>()?;
         let profile = Profile { sample_rate: saved.sample_rate, window: saved.window, overlap: saved.overlap, alpha: saved.alpha, taps: saved.taps, channels, lags: saved.lags };
         profile.check().map_err(|e| D::Error::custom(format!("profile: {e}")))?;
+        if saved.format < 3 && saved.sources.len() > 1 {
+            return Err(D::Error::custom(format!("profile format {}: one gain for the sum of {} sources", saved.format, saved.sources.len())));
+        }
         if saved.sources.len() > MAX_SOURCES || saved.sources.iter().any(|&n| !(1..=crate::dsp::MAX_SOURCE_CHANNELS).contains(&n)) {
             return Err(D::Error::custom(format!("profile: sources {:?}", saved.sources)));
         }
@@ -310,5 +315,27 @@ impl<'a> PersistentField<'a, SavedProfile> for ProfileStore {
         F: Fn(&SavedProfile) -> R,
     {
         f(&SavedProfile(self.latest_learned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dsp::{EngineConfig, Settings};
+
+    /// A saved profile of two sources, as JSON, with its format set to `format`.
+    fn saved(format: u32) -> String {
+        let config = EngineConfig { sample_rate: 48000.0, main_channels: 1, sources: vec![1, 1], max_window: 4096 };
+        let engine = Engine::new(&config, 1024, 4, Settings::default()).expect("engine");
+        let mut json = serde_json::to_value(SavedProfile(Some((engine.profile(), vec![1, 1])))).expect("serialise");
+        json["format"] = format.into();
+        json.to_string()
+    }
+
+    #[test]
+    fn a_profile_of_several_sources_from_before_a_gain_per_source_is_not_read() {
+        assert!(serde_json::from_str::<SavedProfile>(&saved(FORMAT)).is_ok_and(|p| p.0.is_some()));
+        let old = serde_json::from_str::<SavedProfile>(&saved(2)).err().expect("format 2, two sources: refused").to_string();
+        assert!(old.contains("sum of 2 sources"), "{old}");
     }
 }

@@ -199,7 +199,6 @@ impl Engine {
         let scale = profile::sum_scale(old_fps, self.frames_per_second());
         let bins = self.bins();
         self.separator.fit_mut().regrid(old_bins, bins, scale);
-        self.separator.forget_levels();
         self.scan.set_range(scan_early_seconds(), scan_late_seconds(self.latency(), self.sample_rate));
         self.coeffs = FrameCoeffs::new(&self.settings, self.hop_seconds(), self.frame_overlap());
         self.reset();
@@ -276,7 +275,7 @@ impl Engine {
     /// Writes what the engine has learned into `p`, without allocating when `p` was made by
     /// [`Profile::with_capacity`] for at least this engine's channels, pairs and bins.
     pub fn profile_into(&self, p: &mut Profile) {
-        let (bins, taps) = (self.bins(), self.settings.tail_frames);
+        let (bins, taps) = (self.bins(), self.separator.regressors(self.settings.tail_frames.clamp(1, super::taps::MAX_TAPS)));
         (p.sample_rate, p.window, p.overlap, p.alpha, p.taps) = (self.sample_rate, self.window(), self.frame_overlap(), self.settings.alpha, taps);
         p.channels.truncate(self.main_channels());
         for (c, ch) in p.channels.iter_mut().enumerate() {
@@ -404,12 +403,6 @@ impl Engine {
         self.scan.found(c * self.routing.sources() + j)
     }
 
-    /// The long scan's highest peak on the early side (the bleed after the reference) for main
-    /// channel `c` and source `j`, found at the confidence a lag is applied with.
-    pub fn scanned_early(&self, c: usize, j: usize) -> Scanned {
-        self.scan.early(c * self.routing.sources() + j)
-    }
-
     /// Track samples per sample of the long scan: its lags are exact to within this.
     pub fn scan_decimation(&self) -> usize {
         self.scan.decimation()
@@ -505,7 +498,9 @@ impl Engine {
         self.separator.learned_gain(c, 0, self.stft.bins())
     }
 
-    /// The learned gain of tap `l` (0: direct, then every half window later) of main channel `c`.
+    /// The learned gain of regressor `l` of main channel `c`: the taps (0: direct, then every
+    /// half window later), or with several sources one direct gain per source first (see
+    /// [`super::separator::regressors`]).
     pub fn learned_tap(&self, c: usize, l: usize) -> &[f32] {
         self.separator.learned_gain(c, l, self.stft.bins())
     }

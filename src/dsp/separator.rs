@@ -87,7 +87,7 @@ impl FrameCoeffs {
             spacing: tap_spacing(overlap),
             robust: s.robust_fit,
             floor: s.robust_fit.then(|| RatioFloor::new(hop_seconds, s.adapt_seconds)),
-            image: (s.target_image && s.autoscale).then(|| Image::new(s.alpha, hop_seconds, s.adapt_seconds)),
+            image: (s.target_image && s.autoscale).then(|| Image::new(s.alpha)),
         }
     }
 }
@@ -113,9 +113,6 @@ pub struct Separator {
     interference_state: Vec<Vec<f32>>,
     masks: Vec<Vec<f32>>,
     fit: TapFit,
-    /// `levels[c * sources + j]`: the long-term levels of main channel `c`'s track and of
-    /// source `j` as `c` hears it, over the frames where `j` was heard (see [`super::image`]).
-    levels: Vec<[f32; 2]>,
     /// `history[c * HISTORY + f % HISTORY]`: main channel c's reference model of frame f.
     history: Vec<Vec<f32>>,
     frames: usize,
@@ -148,7 +145,6 @@ impl Separator {
             interference_state: rows(channels * k),
             masks: rows(channels),
             fit: TapFit::new(channels, max_bins),
-            levels: vec![[0.0; 2]; channels * routing.sources()],
             history: rows(channels * HISTORY),
             frames: 0,
             evidence: vec![0.0; channels],
@@ -183,15 +179,8 @@ impl Separator {
     /// Forgets what was learned: the fit and its evidence.
     pub fn relearn(&mut self) {
         self.fit.reset();
-        self.forget_levels();
         self.evidence.fill(0.0);
         self.learned += 1;
-    }
-
-    /// Forgets the long-term levels of the tracks and references (after a relearn, or on a
-    /// new bin grid).
-    pub fn forget_levels(&mut self) {
-        self.levels.fill([0.0; 2]);
     }
 
     /// Grows whenever what was learned changes.
@@ -222,9 +211,15 @@ impl Separator {
         confidence(&self.evidence, c, k)
     }
 
-    /// The learned gain of main channel `c`'s tap `l` (0: the direct bleed).
+    /// The learned gain of main channel `c`'s regressor `l` (0: the direct bleed, of the first
+    /// source where each source has its own; see [`regressors`]).
     pub fn learned_gain(&self, c: usize, l: usize, bins: usize) -> &[f32] {
         self.fit.gains(c, l, bins)
+    }
+
+    /// The bleed fit's regressors per main channel with `taps` taps (see [`regressors`]).
+    pub fn regressors(&self, taps: usize) -> usize {
+        regressors(self.routing.sources(), taps).1
     }
 
     /// Runs the method on one frame. With `analysis`, also records what the frame looked like
@@ -299,13 +294,11 @@ impl Separator {
             sources => {
                 let vref = &mut self.vref[..bins];
                 vref.fill(0.0);
-                let levels = &mut self.levels[c * sources..(c + 1) * sources];
-                let x_sum: f32 = if k.image.is_some() { vx.iter().sum() } else { 0.0 };
                 for j in 0..sources {
                     let m = &mut models[1 + j][..bins];
                     source_model(&self.ref_pow, &self.pow_row, self.routing.of(c, j), m);
                     if let Some(image) = k.image {
-                        image.remove(&mut levels[j], x_sum, vx, m);
+                        image.remove(vx, m);
                     }
                     for (r, m) in vref.iter_mut().zip(m.iter()) {
                         *r += m;
@@ -326,20 +319,24 @@ impl Separator {
             let past = |l: usize| (now + HISTORY - l * sp) % HISTORY;
             let fit = &mut self.fit;
             let (forget, learn) = (a.forget, !a.frozen);
-            match k.taps {
-                1 => fit.process::<1>(c, vx, [vref], forget, k.robust, k.floor, learn, bleed),
-                2 => fit.process::<2>(c, vx, [vref, &history[past(1)][..bins]], forget, k.robust, k.floor, learn, bleed),
-                3 => fit.process::<3>(c, vx, [vref, &history[past(1)][..bins], &history[past(2)][..bins]], forget, k.robust, k.floor, learn, bleed),
-                _ => fit.process::<4>(
-                    c,
-                    vx,
-                    [vref, &history[past(1)][..bins], &history[past(2)][..bins], &history[past(3)][..bins]],
-                    forget,
-                    k.robust,
-                    k.floor,
-                    learn,
-                    bleed,
-                ),
+            // The regressors: each source's model (or their sum), then the summed model's
+            // earlier frames (see [`regressors`]).
+            let (split, regs) = regressors(per - 1, k.taps);
+            let mut r: [&[f32]; MAX_TAPS] = [vref; MAX_TAPS];
+            let direct = if split { per - 1 } else { 1 };
+            if split {
+                for (j, r) in r[..direct].iter_mut().enumerate() {
+                    *r = &models[1 + j][..bins];
+                }
+            }
+            for (l, r) in r[direct..regs].iter_mut().enumerate() {
+                *r = &history[past(l + 1)][..bins];
+            }
+            match regs {
+                1 => fit.process::<1>(c, vx, [r[0]], forget, k.robust, k.floor, learn, bleed),
+                2 => fit.process::<2>(c, vx, [r[0], r[1]], forget, k.robust, k.floor, learn, bleed),
+                3 => fit.process::<3>(c, vx, [r[0], r[1], r[2]], forget, k.robust, k.floor, learn, bleed),
+                _ => fit.process::<4>(c, vx, [r[0], r[1], r[2], r[3]], forget, k.robust, k.floor, learn, bleed),
             }
             if k.taps > 1 {
                 history[now % HISTORY][..bins].copy_from_slice(vref);
@@ -366,8 +363,12 @@ impl Separator {
                 fused_mask(vx, bleed, k.smoothing, state, mask);
             }
             Some((coeff, threshold, slope)) => {
-                if let Some(gain) = gain {
-                    for m in &mut models[1..] {
+                if k.autoscale.is_some() {
+                    // Each source's own gain where the fit has one per source, else the one
+                    // gain of their sum.
+                    let split = regressors(per - 1, k.taps).0;
+                    for (j, m) in models[1..].iter_mut().enumerate() {
+                        let gain = self.fit.gains(c, if split { j } else { 0 }, bins);
                         for (v, g) in m[..bins].iter_mut().zip(gain) {
                             *v *= g;
                         }
@@ -437,6 +438,21 @@ impl Separator {
                 (OutputMode::Target, None, true) => apply(x, g, m, part),
             }
         }
+    }
+}
+
+/// The bleed fit's regressors for `sources` sources and `taps` taps: whether each source has a
+/// gain of its own (`true`), and how many regressors there are. Several sources are fitted one
+/// gain each, per bin (a leakage gain per source, as KAMIR's and MIRA's interference matrices
+/// have), as long as they fit in [`MAX_TAPS`]; the later taps, which model the bleed's
+/// reverberant tail, are fitted on the sources' sum and fill the regressors left. More sources
+/// than [`MAX_TAPS`] are fitted as their sum, with every tap.
+pub const fn regressors(sources: usize, taps: usize) -> (bool, usize) {
+    if sources > 1 && sources <= MAX_TAPS {
+        let total = sources + taps - 1;
+        (true, if total < MAX_TAPS { total } else { MAX_TAPS })
+    } else {
+        (false, taps)
     }
 }
 

@@ -136,7 +136,7 @@ impl Default for Settings {
             tail_frames: 2,
             robust_fit: true,
             warm_up: true,
-            target_image: false,
+            target_image: true,
         }
     }
 }

@@ -145,7 +145,8 @@ fn every_layout_processes_like_the_engine() {
         for c in 0..main.len() {
             let d = diff_db(&out[c], &expected[c]);
             eprintln!("{name} ch{c}: plugin vs engine {d:.1} dB");
-            assert!(d <= -100.0, "{name} channel {c}: plugin differs from the engine by {d:.1} dB");
+            // README: −137 dB measured; the bound leaves room for another CPU's vector width.
+            assert!(d <= -120.0, "{name} channel {c}: plugin differs from the engine by {d:.1} dB");
             let lat = p.latency() as usize;
             assert!(diff_db(&out[c][lat..], &main[c][..main[c].len() - lat]) > -30.0, "{name}: bleed was removed");
         }
@@ -255,7 +256,8 @@ fn renderer_output_equals_the_plugin_bundle() {
         let (d, one_ulp) = (diff_db(&rendered[c], &bounced[c][latency..]), diff_db(&rendered[c], &ulp[c]));
         eprintln!("channel {c}: residue-render vs Residue.clap {d:.1} dB (the values one ulp higher: {one_ulp:.1} dB)");
         assert!(one_ulp < -80.0, "channel {c}: one ulp changes the render by {one_ulp:.1} dB");
-        assert!(d <= one_ulp, "channel {c}: the renderer differs from the plugin by {d:.1} dB, more than one ulp of the values makes ({one_ulp:.1} dB)");
+        // Both are rounding noise, 120 dB down; the plugin may not stand out of it by more than 1 dB.
+        assert!(d <= one_ulp + 1.0, "channel {c}: the renderer differs from the plugin by {d:.1} dB, more than one ulp of the values makes ({one_ulp:.1} dB)");
         assert!(diff_db(&rendered[c], &main[c]) > -20.0, "channel {c}: the removed part is not the input");
     }
 }

@@ -55,3 +55,29 @@ fn two_references_remove_two_bleeds_better_than_either_alone_or_one_stereo_sourc
         }
     }
 }
+
+/// Two sources bleeding at different levels (0.2 and 0.02), taking turns half a second each:
+/// the fit learns a gain per source, each within 1 dB of its path (one gain for their sum would
+/// lie between the two, 20 dB apart).
+#[test]
+fn each_source_has_a_leakage_gain_of_its_own() {
+    let len = (8.0 * RATE) as usize;
+    let half = (0.5 * RATE) as usize;
+    let gate = |x: Vec<f32>, on: usize| -> Vec<f32> { x.into_iter().enumerate().map(|(i, v)| if (i / half) % 2 == on { v } else { 0.0 }).collect() };
+    let (a, b) = (gate(super::signals::noise(len, 1, 0.5), 0), gate(super::signals::noise(len, 2, 0.5), 1));
+    let track: Vec<f32> = a.iter().zip(&b).map(|(a, b)| 0.2 * a + 0.02 * b).collect();
+    // The fit alone: no lag search (the paths have none), one tap, the references as they are.
+    let settings = Settings { auto_lag: false, tail_frames: 1, target_image: false, ..Settings::default() };
+    let mut engine = harness::engine(RATE, 1, &[1, 1], 4096, 4, settings);
+    harness::run(&mut engine, &[track], &[a, b], &[512]);
+    let median = |g: &[f32]| {
+        let mut g = g[8..g.len() - 8].to_vec();
+        g.sort_by(f32::total_cmp);
+        g[g.len() / 2]
+    };
+    for (l, want) in [(0, 0.2f32), (1, 0.02)] {
+        let got = median(engine.learned_tap(0, l));
+        eprintln!("source {l}: learned gain {got:.4} (path {want})");
+        assert!((20.0 * (got / want).log10()).abs() < 1.0, "source {l}: learned {got:.4}, path {want}");
+    }
+}

@@ -22,7 +22,7 @@ def result(tmp_path_factory):
     assert os.path.exists(RENDER), f"{RENDER} missing: cargo build --release --bin residue-render"
     out = tmp_path_factory.mktemp("benchmark") / "test.json"
     run = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "benchmark.py"), "--split", "test", "--count", str(COUNT),
-                          "--renderer", RENDER, "--variant", "defaults=", "--variant", "image=--target-image true", "--variant", "learned=--target-image true --learn-first", "--json", str(out)],
+                          "--renderer", RENDER, "--variant", "defaults=", "--variant", "off=--target-image false", "--variant", "learned=--learn-first", "--json", str(out)],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     print(run.stdout)
@@ -45,16 +45,17 @@ def test_the_split_holds_no_dev_pairing_or_seed():
 
 
 def test_the_target_image_turns_the_summed_loss_around(result):
-    # README: with the image, cold start, Σ change over the 88 cases −83 dB (the defaults −235);
-    # learned first +48, 55 % of the model oracle's +86.5 (goal: 60 % cold, not met).
+    # README: at the defaults (the target's image modelled), cold start, Σ change over the 88
+    # cases −16.9 dB (the image off: −264.2; goal: ≥ 60 % of the oracle's +86.5, not met);
+    # learned first +48.2, 56 % of the oracle.
     s = result["summary"]
-    assert s["image"]["sum"] >= -90.0 and s["image"]["sum"] > s["defaults"]["sum"] + 100.0, (s["image"], s["defaults"])
-    assert s["learned"]["share"] >= 0.50, s["learned"]
+    assert s["defaults"]["sum"] >= -20.0 and s["off"]["sum"] <= -200.0, (s["defaults"], s["off"])
+    assert s["learned"]["share"] >= 0.53, s["learned"]
 
 
 def test_the_target_image_makes_fewer_and_smaller_losses(result):
-    # README: with the image, cold, 22 of 88 cases below −0.1 dB (the defaults 45; goal: none,
-    # not met), the worst −19.4 dB (the defaults −25.6), on the kick mic with tom references.
+    # README: at the defaults, cold, 20 of 88 cases below −0.1 dB (the image off: 48; goal:
+    # none, not met), the worst −10.8 dB (off: −25.6), on the kick and rack-tom mics.
     s = result["summary"]
-    assert s["image"]["below"] <= 24 and s["defaults"]["below"] >= 40, (s["image"], s["defaults"])
-    assert s["image"]["worst"] >= -20.0, s["image"]
+    assert s["defaults"]["below"] <= 21 and s["off"]["below"] >= 40, (s["defaults"], s["off"])
+    assert s["defaults"]["worst"] >= -11.5 and s["off"]["worst"] <= -20.0, (s["defaults"], s["off"])
