@@ -70,8 +70,9 @@ def test_a_host_re_preparing_the_plugin_keeps_what_it_learned(vst3, tmp_path):
     assert warm > cold + 3.0, "the second pass started from nothing again"
 
 
-@pytest.mark.xfail(strict=True, reason="known: after the host's reset with Freeze on the example loses "
-                   "6.57 dB where the same state reloaded into a new instance removes 8.18 dB (README, *What Residue keeps*)")
+@pytest.mark.xfail(strict=True, reason="known: after the host's reset with Freeze on Residue removes "
+                   "6.57 dB where the state saved when Freeze was pressed, reloaded into a new instance, removes 8.18 dB "
+                   "(README, *What Residue keeps*)")
 def test_a_host_reset_with_freeze_removes_what_the_saved_state_removes_in_a_new_instance(vst3, tmp_path):
     (mix, truth), _, again, reloaded = frozen_twice(vst3, tmp_path)
     whole = slice(2 * 44100, None)
