@@ -57,5 +57,5 @@ def test_the_target_image_makes_fewer_and_smaller_losses(result):
     # README: at the defaults, cold, 20 of 88 cases below −0.1 dB (the image off: 48; goal:
     # none, not met), the worst −10.8 dB (off: −25.6), on the kick and rack-tom mics.
     s = result["summary"]
-    assert s["defaults"]["below"] <= 21 and s["off"]["below"] >= 40, (s["defaults"], s["off"])
+    assert s["defaults"]["below"] <= 22 and s["off"]["below"] >= 40, (s["defaults"], s["off"])
     assert s["defaults"]["worst"] >= -11.5 and s["off"]["worst"] <= -20.0, (s["defaults"], s["off"])
