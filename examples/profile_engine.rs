@@ -8,7 +8,7 @@
 //! The test signal is made before processing starts: subtract `main`'s own share (sinf).
 //! `--live` runs the engine in Live mode. `--floor` runs the bare STFT (mask 1) instead of the engine; `--window N` sets the FFT size;
 //! `--repeat N` runs the 20 s N times; `--isa baseline|avx2|avx512` picks the compiled version of the frame (default: the widest).
-//! The bleed model's parts one at a time: `--norbert-model`, `--no-lag`, `--tail N`, `--plain-fit`,
+//! The bleed model's parts one at a time: `--norbert-model`, `--no-lag`, `--tail N`, `--plain-fit`, `--no-image`,
 //! `--lag-ms X` (Auto Lag off, the lag set by hand). The signals are periodic, so the lags the
 //! search settles on depend on the run's length (`--repeat 3`: two different ones).
 
@@ -25,6 +25,7 @@ fn main() {
     let mut settings = if has("--norbert-model") { Settings::default().norbert_model() } else { Settings::default() };
     settings.auto_lag &= !has("--no-lag");
     settings.robust_fit &= !has("--plain-fit");
+    settings.target_image &= !has("--no-image");
     if let Some(ms) = args.iter().position(|a| a == "--lag-ms").and_then(|i| args.get(i + 1)?.parse().ok()) {
         (settings.auto_lag, settings.lag_ms) = (false, ms);
     }
