@@ -275,7 +275,7 @@ impl Engine {
     /// Writes what the engine has learned into `p`, without allocating when `p` was made by
     /// [`Profile::with_capacity`] for at least this engine's channels, pairs and bins.
     pub fn profile_into(&self, p: &mut Profile) {
-        let (bins, taps) = (self.bins(), self.separator.regressors(self.settings.tail_frames.clamp(1, super::taps::MAX_TAPS)));
+        let (bins, taps) = (self.bins(), self.separator.regressors(self.coeffs.taps));
         (p.sample_rate, p.window, p.overlap, p.alpha, p.taps) = (self.sample_rate, self.window(), self.frame_overlap(), self.settings.alpha, taps);
         p.channels.truncate(self.main_channels());
         for (c, ch) in p.channels.iter_mut().enumerate() {

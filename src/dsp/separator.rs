@@ -308,6 +308,9 @@ impl Separator {
             }
         };
         let vx = &self.vx[c][..bins];
+        // The fit's regressors: each source's model (or their sum), then the summed model's
+        // earlier frames (see [`regressors`]).
+        let (split, regs) = regressors(per - 1, k.taps);
         // The predicted bleed, Σ_j Σ_l g_l·v_j(t − l·spacing).
         let bleed = &mut self.total[..bins];
         if k.autoscale.is_none() {
@@ -319,9 +322,6 @@ impl Separator {
             let past = |l: usize| (now + HISTORY - l * sp) % HISTORY;
             let fit = &mut self.fit;
             let (forget, learn) = (a.forget, !a.frozen);
-            // The regressors: each source's model (or their sum), then the summed model's
-            // earlier frames (see [`regressors`]).
-            let (split, regs) = regressors(per - 1, k.taps);
             let mut r: [&[f32]; MAX_TAPS] = [vref; MAX_TAPS];
             let direct = if split { per - 1 } else { 1 };
             if split {
@@ -366,7 +366,6 @@ impl Separator {
                 if k.autoscale.is_some() {
                     // Each source's own gain where the fit has one per source, else the one
                     // gain of their sum.
-                    let split = regressors(per - 1, k.taps).0;
                     for (j, m) in models[1..].iter_mut().enumerate() {
                         let gain = self.fit.gains(c, if split { j } else { 0 }, bins);
                         for (v, g) in m[..bins].iter_mut().zip(gain) {
