@@ -76,7 +76,7 @@ fn main() {
     for (main_channels, sidechain) in [(2usize, 1usize), (2, 2), (1, 2), (2, 4), (1, 4)] {
         let before = LIVE.load(Relaxed);
         let base = EngineConfig { sample_rate: rate as f32, main_channels, sources: vec![], max_window };
-        let engines = residue::sidechain::Engines::new(&base, sidechain, residue::sidechain::Grouping::One, 4096, 4, Settings::default(), residue::dsp::LatencyMode::Mix).expect("engines");
+        let engines = residue::dsp::sidechain::Engines::new(&base, sidechain, residue::dsp::sidechain::Grouping::One, 4096, 4, Settings::default(), residue::dsp::LatencyMode::Mix).expect("engines");
         let engine_bytes = LIVE.load(Relaxed) - before;
         let what = format!("{main_channels}-channel track, {sidechain}-channel sidechain: {} engine(s)", engines.len());
         println!("{what:<58} {:>10.2}", mib(engine_bytes + params_bytes) + mib(publisher_bytes(max_window)));

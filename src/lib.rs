@@ -1,17 +1,15 @@
 //! Residue: removes bleed from a track using a reference of the bleeding source.
 //!
-//! [`dsp`] is the engine (no plugin framework in it); [`plugin`] and [`params`] wrap it as a
-//! VST3 and CLAP plugin.
+//! The engine is a crate of its own (`residue-dsp`, re-exported as [`dsp`]: no plugin framework
+//! in it); [`plugin`] and [`params`] wrap it as a VST3 and CLAP plugin.
 
-pub mod dsp;
+pub use residue_dsp as dsp;
+
 pub mod editor;
 pub mod meter;
-pub mod param_text;
 pub mod params;
 pub mod plugin;
-pub mod render;
 pub mod session;
-pub mod sidechain;
 
 pub use plugin::Residue;
 

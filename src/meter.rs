@@ -5,7 +5,7 @@
 use triple_buffer::{triple_buffer, Input, Output};
 
 use crate::dsp::Analysis;
-use crate::sidechain::MAX_SIDECHAIN_CHANNELS;
+use crate::dsp::sidechain::MAX_SIDECHAIN_CHANNELS;
 
 /// Audio-thread side.
 pub struct Publisher {

@@ -8,7 +8,7 @@
 //!
 //! The sidechain may carry several sources side by side (the Sources parameter): there is one
 //! engine per grouping the sidechain's width allows, all built in `activate`
-//! ([`crate::sidechain::Engines`]), and `process` runs the one the parameter selects.
+//! ([`crate::dsp::sidechain::Engines`]), and `process` runs the one the parameter selects.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,16 +16,15 @@ use std::sync::{Arc, Mutex};
 
 use nice_plug::prelude::*;
 
+use crate::dsp::stft::MAX_WINDOW;
 use crate::dsp::EngineConfig;
 use crate::editor::{ResidueEditor, Shared};
 use crate::meter::{self, Publisher, Subscriber};
 use crate::params::ResidueParams;
 use crate::session::{Loaded, ProfileLink};
-use crate::sidechain::{Engines, MAX_SIDECHAIN_CHANNELS};
+use crate::dsp::sidechain::{Engines, MAX_SIDECHAIN_CHANNELS};
 use nice_plug_egui::RepaintNotifier;
 
-/// The largest FFT size the `FFT Size` parameter offers; the engine is sized for it once.
-pub const MAX_WINDOW: usize = 16384;
 
 pub struct Residue {
     params: Arc<ResidueParams>,
@@ -144,7 +143,7 @@ impl Plugin for Residue {
         let config = EngineConfig { sample_rate: buffer_config.sample_rate, main_channels, sources: vec![], max_window: MAX_WINDOW };
         let (window, overlap) = self.params.window(buffer_config.sample_rate);
         let mode = self.params.mode();
-        let grouping = self.params.sources.value();
+        let grouping = self.params.sources.value().into();
         self.relearn_was = self.params.relearn.value();
         // The same configuration (a host re-preparing the plugin): the engines as they are.
         if let Some(engines) = self.engines.as_mut().filter(|e| e.fit(&config, sidechain)) {
@@ -200,7 +199,7 @@ impl Plugin for Residue {
             return ProcessStatus::Normal;
         };
         // Another grouping: its engine (built in `activate`) takes over, without allocating.
-        let switched = engines.select(self.params.sources.value());
+        let switched = engines.select(self.params.sources.value().into());
         let engine = engines.active_mut();
         let (window, overlap) = self.params.window(engine.sample_rate());
         let latency = engine.latency();

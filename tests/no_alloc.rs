@@ -302,7 +302,7 @@ fn the_learned_profile_travels_without_allocating_on_the_audio_thread() {
 #[test]
 fn switching_the_sources_grouping_while_processing_allocates_nothing() {
     use residue::session::ProfileStore;
-    use residue::sidechain::{Engines, Grouping};
+    use residue::dsp::sidechain::{Engines, Grouping};
     let rate = 48000.0;
     let base = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![], max_window: 16384 };
     let mut engines = Engines::new(&base, 4, Grouping::One, 4096, 4, Settings::default(), residue::dsp::LatencyMode::Mix).unwrap();

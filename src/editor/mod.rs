@@ -21,40 +21,10 @@ use nice_plug::editor::dpi::{LogicalSize, NativeSize};
 use nice_plug::editor::{EditorHandle, HostMethods, SpawnedEditor};
 use nice_plug::prelude::*;
 use nice_plug_egui::{create_egui_editor, EguiEditorHandle, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
-use serde::{Deserialize, Serialize};
 
 use crate::meter::Subscriber;
-use crate::params::ResidueParams;
+use crate::params::{Geometry, ResidueParams, MIN_SIZE};
 pub use view::View;
-
-/// Window size (logical pixels) and zoom, saved with the plugin state.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Geometry {
-    pub width: f32,
-    pub height: f32,
-    pub zoom: f32,
-}
-
-pub const DEFAULT_SIZE: (f32, f32) = (960.0, 640.0);
-pub const MIN_SIZE: (f32, f32) = (720.0, 580.0);
-
-impl Default for Geometry {
-    fn default() -> Self {
-        Self { width: DEFAULT_SIZE.0, height: DEFAULT_SIZE.1, zoom: 1.0 }
-    }
-}
-
-impl Geometry {
-    /// A saved geometry from an older or damaged state can be anything: keep it usable.
-    pub fn sanitized(self) -> Self {
-        let ok = |v: f32, lo: f32, hi: f32, d: f32| if v.is_finite() { v.clamp(lo, hi) } else { d };
-        Self {
-            width: ok(self.width, MIN_SIZE.0, 4000.0, DEFAULT_SIZE.0),
-            height: ok(self.height, MIN_SIZE.1, 3000.0, DEFAULT_SIZE.1),
-            zoom: ok(self.zoom, 0.5, 4.0, 1.0),
-        }
-    }
-}
 
 pub struct Palette {
     pub panel: Color32,

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::dsp::{Analysis, MAX_SOURCES};
-use crate::sidechain::MAX_SIDECHAIN_CHANNELS;
+use crate::dsp::sidechain::MAX_SIDECHAIN_CHANNELS;
 
 /// Display bands between `LOWEST_HZ` and Nyquist.
 pub const BANDS: usize = 128;

@@ -219,7 +219,7 @@ fn renderer_output_equals_the_plugin_bundle() {
     let (mix_path, ref_path) = (write("mix.wav", &main), write("ref.wav", &[reference.clone()]));
     let render = |[threshold, slope, smoothing, adapt]: [&str; 4]| {
         let out_path = dir.join(format!("out-{slope}.wav"));
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_residue-render"))
+        let status = std::process::Command::new(renderer())
             .args([mix_path.to_str().unwrap(), "-r", ref_path.to_str().unwrap(), "-o", out_path.to_str().unwrap(), "--force"])
             .args(["--threshold", threshold, "--slope", slope, "--fft", "2048", "--overlap", "8", "--smoothing", smoothing, "--adapt", adapt, "--output", "removed"])
             .status()
@@ -260,4 +260,13 @@ fn renderer_output_equals_the_plugin_bundle() {
         assert!(d <= one_ulp + 1.0, "channel {c}: the renderer differs from the plugin by {d:.1} dB, more than one ulp of the values makes ({one_ulp:.1} dB)");
         assert!(diff_db(&rendered[c], &main[c]) > -20.0, "channel {c}: the removed part is not the input");
     }
+}
+
+/// `residue-render` of the same build (a binary of the `residue-render` crate, which the
+/// test command builds first): beside this test's own directory, `target/<profile>/`.
+fn renderer() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    let path = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>/deps").join("residue-render");
+    assert!(path.exists(), "{} missing: cargo build --release -p residue-render", path.display());
+    path
 }

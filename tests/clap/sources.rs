@@ -4,7 +4,7 @@
 //! saved state per grouping.
 
 use residue::dsp::{Engine, Settings};
-use residue::sidechain::{sources, Grouping};
+use residue::dsp::sidechain::{sources, Grouping};
 
 use super::harness;
 use super::host::{self, Loaded};

@@ -12,7 +12,8 @@ use context::{Call, RecordingHost};
 use egui::{vec2, Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Vec2, ViewportId};
 use nice_plug::prelude::{Param, ParamSetter};
 use residue::dsp::{Engine, EngineConfig, Settings};
-use residue::editor::{show, dial, Layout, View, DEFAULT_SIZE, MIN_SIZE};
+use residue::editor::{show, dial, Layout, View};
+use residue::params::{DEFAULT_SIZE, MIN_SIZE};
 use residue::params::ResidueParams;
 
 struct Harness {

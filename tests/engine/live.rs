@@ -1,4 +1,4 @@
-//! Live: the mask as a low-delay filter (`src/dsp/live.rs`), its filter design, its
+//! Live: the mask as a low-delay filter (`crates/residue-dsp/src/live.rs`), its filter design, its
 //! convolution, its latency and what it removes.
 
 use rand::rngs::StdRng;

@@ -13,7 +13,7 @@ Writes:
                                   → logit compression → scipy iSTFT, on the engine's frame grid.
 
 Where norbert 0.2.1 cannot be called as documented, this script does what the code means and
-says so (see ../shared seed notes, mirrored in src/dsp/model.rs):
+says so (see ../shared seed notes, mirrored in crates/residue-dsp/src/model.rs):
   * `compress_filter` calls `np.finfo(W)` on an array and raises: `compress` below uses
     `np.finfo(W.dtype)`; its multichannel branch also divides by `trace(W)` where the gain is
     `trace(W)/C` (kept separately as `compress_seed_trace` so the test can pin the difference).

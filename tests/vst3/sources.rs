@@ -3,7 +3,7 @@
 //! controller as a host's generic editor does, and each grouping processed like the engine.
 
 use residue::dsp::Settings;
-use residue::sidechain::{sources, Grouping};
+use residue::dsp::sidechain::{sources, Grouping};
 
 use super::host::{kResultTrue, Plugin, AMBISONIC_1ST, CINE_31, CINE_40, INPUT, MONO, OUTPUT, QUADRO, STEREO};
 use super::*;

@@ -8,8 +8,7 @@
 //! decimal comma, and for choices their names in any case, unambiguous beginnings of them, and
 //! the numbers they stand for. Anything else is refused (`None`).
 
-use crate::params::{FftSize, Latency, Output, Overlap};
-use crate::sidechain::Grouping;
+use super::{FftSize, Latency, Output, Overlap, Sources};
 
 /// A number followed by a unit: (value, unit in lower case with spaces removed). Accepts a
 /// decimal comma when there is no decimal point, and a `k` that multiplies by 1000 when it
@@ -91,23 +90,23 @@ pub fn frames(text: &str) -> Option<i32> {
 }
 
 /// Sources: the names shown, and how people say them (`split`, `mono`, `1`, `pairs`).
-pub fn sources(text: &str) -> Option<Grouping> {
+pub fn sources(text: &str) -> Option<Sources> {
     choice(
         text,
         &[
-            ("one", Grouping::One),
-            ("1", Grouping::One),
-            ("single", Grouping::One),
-            ("one source", Grouping::One),
-            ("each channel", Grouping::Each),
-            ("each", Grouping::Each),
-            ("channels", Grouping::Each),
-            ("per channel", Grouping::Each),
-            ("split", Grouping::Each),
-            ("mono", Grouping::Each),
-            ("stereo pairs", Grouping::Pairs),
-            ("pairs", Grouping::Pairs),
-            ("stereo", Grouping::Pairs),
+            ("one", Sources::One),
+            ("1", Sources::One),
+            ("single", Sources::One),
+            ("one source", Sources::One),
+            ("each channel", Sources::Each),
+            ("each", Sources::Each),
+            ("channels", Sources::Each),
+            ("per channel", Sources::Each),
+            ("split", Sources::Each),
+            ("mono", Sources::Each),
+            ("stereo pairs", Sources::Pairs),
+            ("pairs", Sources::Pairs),
+            ("stereo", Sources::Pairs),
         ],
     )
 }
@@ -231,7 +230,7 @@ mod tests {
         }
         assert_eq!(overlap("3"), None);
         assert_eq!(overlap("1"), None, "not an index");
-        for (t, g) in [("One", Grouping::One), ("each channel", Grouping::Each), ("Each", Grouping::Each), ("split", Grouping::Each), ("Stereo Pairs", Grouping::Pairs), ("pa", Grouping::Pairs)] {
+        for (t, g) in [("One", Sources::One), ("each channel", Sources::Each), ("Each", Sources::Each), ("split", Sources::Each), ("Stereo Pairs", Sources::Pairs), ("pa", Sources::Pairs)] {
             assert_eq!(sources(t), Some(g), "{t:?}");
         }
         assert_eq!(sources("s"), None, "ambiguous: single, split or stereo");

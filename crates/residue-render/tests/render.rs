@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use residue::dsp::{Engine, EngineConfig, LatencyMode, Settings};
+use residue_dsp::{Engine, EngineConfig, LatencyMode, Settings};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_residue-render"))
@@ -161,7 +161,7 @@ fn plot_shows_where_the_level_went_down() {
     let tone = |f: f32| (0..rate as usize * 2).map(move |n| 0.3 * (2.0 * std::f32::consts::PI * f * n as f32 / rate as f32).sin());
     let mix: Vec<f32> = tone(200.0).zip(tone(2000.0)).map(|(a, b)| a + b).collect();
     let out: Vec<f32> = tone(2000.0).collect();
-    let picture = residue::render::plot::Picture::new(&[mix], &[out], rate, 100, 200);
+    let picture = residue_render::plot::Picture::new(&[mix], &[out], rate, 100, 200);
     let at = |hz: f64| (0..picture.gain_db().len()).min_by(|&a, &b| (picture.row_hz(a) / hz).ln().abs().total_cmp(&(picture.row_hz(b) / hz).ln().abs())).unwrap();
     let (low, high) = (picture.gain_db()[at(200.0)], picture.gain_db()[at(2000.0)]);
     assert!(low < -40.0, "200 Hz was removed, the plot says {low:.1} dB");
@@ -390,7 +390,7 @@ fn a_reference_file_grouped_into_sources_renders_as_the_engine_with_those_source
 /// reads back through hound as the rounded, clipped input.
 #[test]
 fn wav_blocks_decode_and_encode_like_hound() {
-    use residue::render::wav::{WavSink, WavSource};
+    use residue_render::wav::{WavSink, WavSource};
     let len = 70_000; // more than one read block
     let x: Vec<f32> = (0..len).map(|n| 1.2 * ((n as f32 * 0.013).sin())).collect(); // clips
     let y: Vec<f32> = (0..len).map(|n| 0.5 * ((n as f32 * 0.031).cos())).collect();

@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use wav::{WavSink, WavSource};
 
-use crate::dsp::{ConfigError, EngineConfig, LatencyMode, Settings, MAX_MAIN_CHANNELS, SAMPLE_RATE_RANGE};
-use crate::sidechain::{self, Grouping};
+use residue_dsp::{ConfigError, EngineConfig, LatencyMode, Settings, MAX_MAIN_CHANNELS, SAMPLE_RATE_RANGE};
+use residue_dsp::sidechain::{self, Grouping};
 
 #[derive(Debug)]
 pub enum RenderError {
@@ -50,7 +50,7 @@ pub struct Job<'a> {
     pub references: &'a [PathBuf],
     pub output: &'a Path,
     pub settings: Settings,
-    /// FFT size in samples; `None`: Auto ([`crate::dsp::auto_window`] at the mix's rate).
+    /// FFT size in samples; `None`: Auto ([`residue_dsp::auto_window`] at the mix's rate).
     pub window: Option<usize>,
     pub overlap: usize,
     /// Mix (the STFT) or Live (the mask as a low-delay filter, about 5 ms).
@@ -130,7 +130,7 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
     if job.references.is_empty() {
         warnings.push("no --reference given: the mix passes through unchanged".into());
     }
-    let window = job.window.unwrap_or_else(|| crate::dsp::auto_window(rate as f32));
+    let window = job.window.unwrap_or_else(|| residue_dsp::auto_window(rate as f32));
     let sources = refs.iter().flat_map(|r| sidechain::sources(job.grouping, r.channels())).collect();
     let config = EngineConfig { sample_rate: rate as f32, main_channels: mix.channels(), sources, max_window: window };
     let mut plan = pipeline::plan(&config, window, job.overlap, job.settings, job.mode).map_err(RenderError::Engine)?;

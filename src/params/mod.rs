@@ -6,89 +6,13 @@ use nice_plug::prelude::*;
 use std::sync::Arc;
 
 use crate::dsp::{self, OutputMode, Settings};
-use crate::param_text as text;
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Output {
-    #[id = "target"]
-    #[name = "Cleaned"]
-    Target,
-    #[id = "removed"]
-    #[name = "Removed"]
-    Removed,
-    #[id = "reference"]
-    #[name = "Bleed Estimate"]
-    Reference,
-}
+mod choices;
+mod geometry;
+pub mod text;
 
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FftSize {
-    /// The power of two nearest the tuned duration at the host's sample rate
-    /// ([`dsp::auto_window`]).
-    #[id = "auto"]
-    #[name = "Auto"]
-    Auto,
-    #[id = "512"]
-    #[name = "512"]
-    W512,
-    #[id = "1024"]
-    #[name = "1024"]
-    W1024,
-    #[id = "2048"]
-    #[name = "2048"]
-    W2048,
-    #[id = "4096"]
-    #[name = "4096"]
-    W4096,
-    #[id = "8192"]
-    #[name = "8192"]
-    W8192,
-    #[id = "16384"]
-    #[name = "16384"]
-    W16384,
-}
-
-impl FftSize {
-    /// The window in samples at `sample_rate`.
-    pub fn samples(self, sample_rate: f32) -> usize {
-        match self {
-            Self::Auto => dsp::auto_window(sample_rate),
-            fixed => 512 << (fixed as usize - 1),
-        }
-    }
-}
-
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Overlap {
-    #[id = "2"]
-    #[name = "2x"]
-    X2,
-    #[id = "4"]
-    #[name = "4x"]
-    X4,
-    #[id = "8"]
-    #[name = "8x"]
-    X8,
-}
-
-impl Overlap {
-    pub fn factor(self) -> usize {
-        2 << (self as usize)
-    }
-}
-
-/// The Latency parameter's choices (see [`dsp::LatencyMode`]).
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Latency {
-    /// The STFT: the best removal, latency FFT Size − 1 + one hop (107 ms at 48 kHz at Auto).
-    #[id = "mix"]
-    #[name = "Mix"]
-    Mix,
-    /// The same mask as a low-delay filter: about 5 ms at any rate, for tracking and stage use.
-    #[id = "live"]
-    #[name = "Live"]
-    Live,
-}
+pub use choices::{FftSize, Latency, Output, Overlap, Sources};
+pub use geometry::{Geometry, DEFAULT_SIZE, MIN_SIZE};
 
 /// Host-facing smoothing of the continuous controls, on top of the engine's own per-hop
 /// overlap-add crossfade: automation written as steps still moves the mask gradually.
@@ -98,7 +22,7 @@ const SMOOTHING_MS: f32 = 30.0;
 pub struct ResidueParams {
     /// The editor's size and zoom, saved with the session.
     #[persist = "editor"]
-    pub editor: std::sync::Arc<std::sync::Mutex<crate::editor::Geometry>>,
+    pub editor: std::sync::Arc<std::sync::Mutex<Geometry>>,
     #[id = "threshold"]
     pub threshold: FloatParam,
     #[id = "slope"]
@@ -137,9 +61,9 @@ pub struct ResidueParams {
     /// Relearn button turns it on and off again; automation can do the same.
     #[id = "relearn"]
     pub relearn: BoolParam,
-    /// How the sidechain's channels are grouped into reference sources (see [`crate::sidechain`]).
+    /// How the sidechain's channels are grouped into reference sources (see [`crate::dsp::sidechain`]).
     #[id = "sources"]
-    pub sources: EnumParam<crate::sidechain::Grouping>,
+    pub sources: EnumParam<Sources>,
     /// Mix (the STFT, about 107 ms at 48 kHz) or Live (about 5 ms; see [`dsp::LatencyMode`]).
     #[id = "latency"]
     pub latency: EnumParam<Latency>,
@@ -217,9 +141,9 @@ impl Default for ResidueParams {
                 .with_string_to_value(Arc::new(text::frames)),
             robust: BoolParam::new("Robust Fit", d.robust_fit),
             relearn: BoolParam::new("Relearn", false),
-            sources: EnumParam::new("Sources", crate::sidechain::Grouping::One).with_string_to_value(Arc::new(text::sources)),
+            sources: EnumParam::new("Sources", Sources::One).with_string_to_value(Arc::new(text::sources)),
             latency: EnumParam::new("Latency", Latency::Mix).with_string_to_value(Arc::new(text::latency)),
-            profile: crate::session::ProfileStore::new(dsp::MAX_MAIN_CHANNELS, dsp::MAX_MAIN_CHANNELS * dsp::MAX_SOURCES, crate::plugin::MAX_WINDOW / 2 + 1),
+            profile: crate::session::ProfileStore::new(dsp::MAX_MAIN_CHANNELS, dsp::MAX_MAIN_CHANNELS * dsp::MAX_SOURCES, dsp::stft::MAX_WINDOW / 2 + 1),
         }
     }
 }

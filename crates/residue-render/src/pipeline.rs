@@ -5,7 +5,7 @@
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
-use crate::dsp::{routing, ConfigError, Engine, EngineConfig, LatencyMode, Settings};
+use residue_dsp::{routing, ConfigError, Engine, EngineConfig, LatencyMode, Settings};
 
 use super::RenderError;
 
@@ -32,7 +32,7 @@ struct Lane {
 /// compression), each main channel gets an engine of its own, fed the reference channels that
 /// the stereo engine would have used for it ([`routing::heard`]: channel c of a stereo source,
 /// the only channel of a mono one), as mono sources; the lag search runs per main channel in
-/// both. The same audio, bit for bit (`tests/render.rs` checks it),
+/// both. The same audio, bit for bit (`crates/residue-render/tests/render.rs` checks it),
 /// about twice as fast on two cores. A real-time host gives the plugin one thread, so only the
 /// renderer does this.
 pub fn plan(config: &EngineConfig, window: usize, overlap: usize, settings: Settings, mode: LatencyMode) -> Result<Plan, ConfigError> {

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use realfft::RealFftPlanner;
 
 use super::RenderError;
-use crate::dsp::OutputMode;
+use residue_dsp::OutputMode;
 
 const WIDTH: u32 = 1400;
 const HEIGHT: u32 = 1300;

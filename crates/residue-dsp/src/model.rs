@@ -61,7 +61,7 @@ pub fn logistic(w: f32, threshold: f32, slope: f32) -> f32 {
 ///
 /// Why not libm's `expf`: it is a call per bin, which kept the compression loop scalar and
 /// made it the engine's most expensive step. This is branch-free, so the loops that use it
-/// vectorise (and widen with AVX2 / AVX-512 where the CPU has them, see [`crate::dsp::Isa`]).
+/// vectorise (and widen with AVX2 / AVX-512 where the CPU has them, see [`crate::Isa`]).
 #[inline(always)]
 pub fn exp_clamped(x: f32) -> f32 {
     // 1.5·2^23: adding it rounds to an integer (round-to-nearest), in one vector instruction.
@@ -95,7 +95,7 @@ impl Compressor {
     }
 
     /// norbert's curve mapped affinely so that 0 → 0 and 1 → 1 (see
-    /// [`crate::dsp::CompressionRange::Unit`]). As the slope goes to 0 this tends to the
+    /// [`crate::CompressionRange::Unit`]). As the slope goes to 0 this tends to the
     /// identity, i.e. the plain Wiener mask; as it grows, to a step at the threshold.
     pub fn unit(threshold: f32, slope: f32) -> Self {
         // Computed in f64: for small slopes the two ends are close and f32 would cancel.

@@ -8,12 +8,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use residue::dsp::{
+use residue_dsp::{
     LatencyMode, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, LAG_RANGE_MS, MAX_TAIL_FRAMES, SLOPE_RANGE, SMOOTHING_RANGE,
 };
-use residue::dsp::stft::{MAX_WINDOW, MIN_WINDOW};
-use residue::render::{render, Job};
-use residue::sidechain::Grouping;
+use residue_dsp::stft::{MAX_WINDOW, MIN_WINDOW};
+use residue_render::{render, Job};
+use residue_dsp::sidechain::Grouping;
 
 /// The plugin's latency modes.
 #[derive(Clone, Copy, ValueEnum)]

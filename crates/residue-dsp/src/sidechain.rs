@@ -12,30 +12,22 @@
 //! what it learned while another runs; the one switched to starts its audio afresh, as after a
 //! host's reset (silence for one latency), with its own learning.
 
-use nice_plug::prelude::Enum;
-
-use crate::dsp::{ConfigError, Engine, EngineConfig, LatencyMode, Profile, Settings};
+use crate::{ConfigError, Engine, EngineConfig, LatencyMode, Profile, Settings};
 
 /// The widest sidechain a layout offers, channels.
 pub const MAX_SIDECHAIN_CHANNELS: usize = 4;
 
 /// How the sidechain's channels are grouped into sources.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grouping {
     /// All channels are one source: a stereo sidechain is one stereo source (each track channel
     /// hears its own side; a mono track their mean), a 4-channel one a source heard as the mean
     /// of its channels.
-    #[id = "one"]
-    #[name = "One"]
     One,
     /// Each channel is a source of its own: a stereo sidechain is two mono sources.
-    #[id = "each"]
-    #[name = "Each Channel"]
     Each,
     /// Each pair of channels (1–2, 3–4) is a stereo source; a mono or stereo sidechain stays one
     /// source.
-    #[id = "pairs"]
-    #[name = "Stereo Pairs"]
     Pairs,
 }
 

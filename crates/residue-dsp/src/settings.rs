@@ -38,7 +38,7 @@ pub struct Interference {
 }
 
 /// The live settings of the engine. Window size and overlap are not here: changing them
-/// resets the STFT state, so they go through [`crate::dsp::Engine::set_window`].
+/// resets the STFT state, so they go through [`crate::Engine::set_window`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Settings {
     /// Spectrogram exponent: 1 = magnitude, 2 = power; anything in [0.5, 2].
