@@ -18,6 +18,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use residue::dsp::routing::Routing;
+use residue::dsp::references::References;
 use residue::dsp::stft::Stft;
 use residue::dsp::{max_lag_samples, Engine, EngineConfig, Ramp, Settings};
 
@@ -96,13 +97,14 @@ fn group(c: &mut Criterion, rate: usize, windows: &[usize], cases: &[&Case]) {
                 floors.push(("STFT floor at the engine's lags", lags));
             }
             for (floor, delays) in floors {
-                let mut stft = Stft::new(2, case.ref_channels, views.views(), 16384, max_lag_samples(rate as f32), window, 4);
+                let mut stft = Stft::new(2, views.views().len(), 16384, window, 4);
+                let mut references = References::new(case.ref_channels, views.views(), 16384, max_lag_samples(rate as f32), 16384);
                 for (v, d) in delays.into_iter().enumerate() {
-                    stft.set_ref_delay(v, d);
+                    references.set_delay(v, d);
                 }
                 let mut mix = Ramp::new(1.0);
                 group.bench_function(BenchmarkId::new(format!("{floor}, {}", case.name), window), |b| {
-                    b.iter_batched_ref(fresh, |io| second(io, &mut |m, r| stft.process(m, r, &mut mix, |_frame| {})), BatchSize::LargeInput)
+                    b.iter_batched_ref(fresh, |io| second(io, &mut |m, r| stft.process(m, r, &mut references, &mut mix, |_frame| {})), BatchSize::LargeInput)
                 });
             }
         }

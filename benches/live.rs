@@ -7,6 +7,7 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use residue::dsp::live::Live;
+use residue::dsp::references::References;
 use residue::dsp::{max_lag_samples, Engine, EngineConfig, LatencyMode, Ramp, Settings};
 
 const RATE: usize = 48_000;
@@ -49,10 +50,11 @@ fn bench(c: &mut Criterion) {
                 b.iter_batched_ref(fresh, |io| second(io, &mut |m, r| engine.process(m, r)), BatchSize::LargeInput)
             });
         }
-        let mut live = Live::new(RATE as f32, 2, 1, &[0], 16384, max_lag_samples(RATE as f32), 4096);
+        let mut live = Live::new(RATE as f32, 2, 16384, 4096);
+        let mut references = References::new(1, &[0], 16384, max_lag_samples(RATE as f32), 16384);
         let mut mix = Ramp::new(1.0);
         group.bench_function(BenchmarkId::new("Live floor (no model)", block), |b| {
-            b.iter_batched_ref(fresh, |io| second(io, &mut |m, r| live.process(m, r, &mut mix, |_frame| {})), BatchSize::LargeInput)
+            b.iter_batched_ref(fresh, |io| second(io, &mut |m, r| live.process(m, r, &mut references, &mut mix, |_frame| {})), BatchSize::LargeInput)
         });
     }
     group.finish();

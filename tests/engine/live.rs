@@ -5,6 +5,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use residue::dsp::convolver::Convolver;
 use residue::dsp::live::Live;
+use residue::dsp::references::References;
 use residue::dsp::mask_filter::{filter_taps, MaskFilter};
 use residue::dsp::{auto_window, live_shape, Engine, EngineConfig, LatencyMode, OutputMode, Ramp, Settings, LIVE_LATENCY_SECONDS};
 
@@ -150,7 +151,8 @@ fn a_mask_of_one_gives_back_the_input_exactly_latency_samples_later() {
     // The driver with a callback that leaves the gains at 1: a pure delay of the lookahead.
     for rate in [8000.0, 44100.0, 48000.0, 96000.0, 192000.0] {
         let window = auto_window(rate);
-        let mut live = Live::new(rate, 2, 1, &[0], 16384, 100, window);
+        let mut live = Live::new(rate, 2, 16384, window);
+        let mut refs = References::new(1, &[0], 16384, 100, 16384);
         let input = [noise(40_000, 3, 0.5), noise(40_000, 4, 0.5)];
         let mut out = input.clone();
         let mut ramp = Ramp::new(1.0);
@@ -158,7 +160,7 @@ fn a_mask_of_one_gives_back_the_input_exactly_latency_samples_later() {
         for at in (0..40_000).step_by(333) {
             let n = 333.min(40_000 - at);
             let (l, r) = out.split_at_mut(1);
-            live.process(&mut [&mut l[0][at..at + n], &mut r[0][at..at + n]], &[], &mut ramp, |_| frames += 1);
+            live.process(&mut [&mut l[0][at..at + n], &mut r[0][at..at + n]], &[], &mut refs, &mut ramp, |_| frames += 1);
         }
         let latency = live.latency();
         assert_eq!(latency, live_shape(rate).1);

@@ -1,15 +1,17 @@
 //! With the mask at 1 the STFT must give back the input, delayed by exactly the latency.
 
+use residue::dsp::references::References;
 use residue::dsp::stft::{Stft, MAX_WINDOW, MIN_WINDOW, OVERLAPS};
 use residue::dsp::Ramp;
 
 use crate::signals::{error_db, noise, tones};
 
 fn identity_error(size: usize, overlap: usize, input: &[f32]) -> f64 {
-    let mut stft = Stft::new(1, 0, &[], MAX_WINDOW, 0, size, overlap);
+    let mut stft = Stft::new(1, 0, MAX_WINDOW, size, overlap);
+    let mut refs = References::new(0, &[], MAX_WINDOW, 0, MAX_WINDOW);
     let mut out = input.to_vec();
     let mut frames = 0;
-    stft.process(&mut [&mut out[..]], &[], &mut Ramp::new(1.0), |_| frames += 1);
+    stft.process(&mut [&mut out[..]], &[], &mut refs, &mut Ramp::new(1.0), |_| frames += 1);
     // One frame per hop; the last frame's callback runs during the hop after it, which the
     // input may end before.
     let hop = size / overlap;
@@ -39,8 +41,9 @@ fn an_impulse_comes_out_exactly_latency_samples_later() {
         let size = 1024;
         let mut x = vec![0.0f32; 8192];
         x[3001] = 1.0;
-        let mut stft = Stft::new(1, 0, &[], MAX_WINDOW, 0, size, overlap);
-        stft.process(&mut [&mut x[..]], &[], &mut Ramp::new(1.0), |_| {});
+        let mut stft = Stft::new(1, 0, MAX_WINDOW, size, overlap);
+        let mut refs = References::new(0, &[], MAX_WINDOW, 0, MAX_WINDOW);
+        stft.process(&mut [&mut x[..]], &[], &mut refs, &mut Ramp::new(1.0), |_| {});
         let peak = x.iter().enumerate().max_by(|a, b| a.1.abs().total_cmp(&b.1.abs())).unwrap().0;
         assert_eq!(peak, 3001 + size - 1 + size / overlap);
         assert!((x[peak] - 1.0).abs() < 1e-5, "peak {}", x[peak]);
@@ -54,7 +57,8 @@ fn a_frames_work_runs_during_the_next_hop_not_in_the_call_that_completes_it() {
     // in two parts, in order.
     for (size, overlap) in [(4096, 4), (1024, 2), (16384, 2)] {
         let (hop, block) = (size / overlap, 64);
-        let mut stft = Stft::new(2, 1, &[0, 0], MAX_WINDOW, 100, size, overlap);
+        let mut stft = Stft::new(2, 2, MAX_WINDOW, size, overlap);
+        let mut refs = References::new(1, &[0, 0], MAX_WINDOW, 100, MAX_WINDOW);
         stft.set_callback_parts(2);
         let mut parts = Vec::new();
         let x = noise(8 * size, 3, 0.5);
@@ -62,7 +66,7 @@ fn a_frames_work_runs_during_the_next_hop_not_in_the_call_that_completes_it() {
         let mut callbacks = Vec::new();
         for at in (0..x.len()).step_by(block) {
             let mut n = 0;
-            stft.process(&mut [&mut l[at..at + block], &mut r[at..at + block]], &[&x[at..at + block]], &mut Ramp::new(1.0), |f| {
+            stft.process(&mut [&mut l[at..at + block], &mut r[at..at + block]], &[&x[at..at + block]], &mut refs, &mut Ramp::new(1.0), |f| {
                 n += 1;
                 parts.push(f.part);
             });

@@ -9,6 +9,7 @@ use super::lag::LagFinder;
 use super::lag_scan::{LagScan, Scanned};
 use super::live::{LatencyMode, Live};
 use super::profile::{self, Profile};
+use super::references::References;
 use super::taps::TapFit;
 use super::routing::Routing;
 use super::ramp::Ramp;
@@ -72,11 +73,34 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// What the engine needs to know of the frame grid in use: Mix's STFT or Live's.
+struct Grid {
+    /// Samples between frames.
+    hop: usize,
+    /// Frames per window.
+    overlap: usize,
+    /// Samples between an input sample and its output.
+    latency: usize,
+}
+
+impl Grid {
+    /// The one place the latency mode picks a grid (besides [`Engine::process`], which runs it).
+    fn of(mode: LatencyMode, stft: &Stft, live: &Live) -> Self {
+        match mode {
+            LatencyMode::Mix => Grid { hop: stft.hop(), overlap: stft.overlap(), latency: stft.latency() },
+            LatencyMode::Live => Grid { hop: live.hop(), overlap: live.overlap(), latency: live.latency() },
+        }
+    }
+}
+
 pub struct Engine {
     config: EngineConfig,
     sample_rate: f32,
+    /// The references' input, views and spectra, which both frame grids analyse.
+    references: References,
+    /// Mix's frame grid.
     stft: Stft,
-    /// Live's driver (allocated whatever the mode, so that switching allocates nothing).
+    /// Live's frame grid (allocated whatever the mode, so that switching allocates nothing).
     live: Live,
     mode: LatencyMode,
     separator: Separator,
@@ -98,7 +122,7 @@ impl Engine {
     }
 
     /// [`Engine::new`] in latency mode `mode`. `overlap` is Mix's (kept for a switch back);
-    /// Live's frames come every sixteenth of `window`.
+    /// Live's frames come every [`super::LIVE_OVERLAP`]th of `window`.
     pub fn with_mode(config: &EngineConfig, window: usize, overlap: usize, settings: Settings, mode: LatencyMode) -> Result<Self, ConfigError> {
         let rate = config.sample_rate;
         if !(SAMPLE_RATE_RANGE.0..=SAMPLE_RATE_RANGE.1).contains(&rate) {
@@ -120,16 +144,14 @@ impl Engine {
         let ref_channels = config.sources.iter().sum();
         let settings = settings.sanitized();
         let routing = Routing::new(config.main_channels, &config.sources);
-        let mut stft = Stft::new(config.main_channels, ref_channels, routing.views(), max_window, max_lag_samples(rate), window, overlap);
+        let references = References::new(ref_channels, routing.views(), max_window, max_lag_samples(rate), max_window);
+        let mut stft = Stft::new(config.main_channels, routing.views().len(), max_window, window, overlap);
         // Part 0 of each frame: the lag observation and the mask; part 1: the lag search (an
         // inverse FFT per pair every ~0.5 s), a stage of its own so it never adds to the mask's.
         stft.set_callback_parts(2);
-        let mut live = Live::new(rate, config.main_channels, ref_channels, routing.views(), max_window, max_lag_samples(rate), window);
+        let mut live = Live::new(rate, config.main_channels, max_window, window);
         live.set_callback_parts(2);
-        let (hop, frame_overlap, latency) = match mode {
-            LatencyMode::Mix => (stft.hop(), overlap, stft.latency()),
-            LatencyMode::Live => (live.hop(), live.overlap(), live.latency()),
-        };
+        let Grid { hop, overlap: frame_overlap, latency } = Grid::of(mode, &stft, &live);
         let coeffs = FrameCoeffs::new(&settings, hop as f32 / rate, frame_overlap);
         let mut engine = Self {
             config: config.clone(),
@@ -138,6 +160,7 @@ impl Engine {
             lag: LagFinder::new(config.main_channels * config.sources.len(), max_window),
             scan: LagScan::new(rate, &routing, scan_early_seconds(), scan_late_seconds(latency, rate)),
             routing,
+            references,
             stft,
             live,
             mode,
@@ -224,6 +247,7 @@ impl Engine {
     /// reset a plugin whenever playback starts or the plugin wakes up, and none of that is the
     /// user asking it to forget. [`Engine::relearn`] forgets.
     pub fn reset(&mut self) {
+        self.references.reset();
         self.stft.reset();
         self.live.reset();
         self.separator.reset();
@@ -249,8 +273,7 @@ impl Engine {
             for j in 0..self.routing.sources() {
                 let d = if self.settings.auto_lag { self.lag.lag(c * self.routing.sources() + j).0 } else { manual };
                 for v in self.routing.of(c, j) {
-                    self.stft.set_ref_delay(v, d);
-                    self.live.set_ref_delay(v, d);
+                    self.references.set_delay(v, d);
                 }
             }
         }
@@ -304,7 +327,7 @@ impl Engine {
         if !p.lags.is_empty() {
             for j in 0..self.lag.pairs() {
                 if let Some(seconds) = p.lags[j.min(p.lags.len() - 1)] {
-                    self.lag.set_found(j, ((seconds * self.sample_rate).round() as usize).min(self.stft.max_delay()));
+                    self.lag.set_found(j, ((seconds * self.sample_rate).round() as usize).min(self.references.max_delay()));
                 }
             }
         }
@@ -371,20 +394,17 @@ impl Engine {
                 a.serial += 1;
             }
         };
+        let references = &mut self.references;
         match self.mode {
-            LatencyMode::Mix => self.stft.process(main, refs, &mut self.mix, on_frame),
-            LatencyMode::Live => self.live.process(main, refs, &mut self.mix, on_frame),
+            LatencyMode::Mix => self.stft.process(main, refs, references, &mut self.mix, on_frame),
+            LatencyMode::Live => self.live.process(main, refs, references, &mut self.mix, on_frame),
         }
     }
 
     /// The delay main channel `c` hears reference source `j` with (samples), and whether it is
     /// settled: set by hand, or found by the lag search (false while it has found nothing yet).
     pub fn reference_lag(&self, c: usize, j: usize) -> (usize, bool) {
-        let views = self.routing.of(c, j);
-        let delay = match self.mode {
-            LatencyMode::Mix => self.stft.ref_delay(views.start),
-            LatencyMode::Live => self.live.ref_delay(views.start),
-        };
+        let delay = self.references.delay(self.routing.of(c, j).start);
         (delay, !self.settings.auto_lag || self.lag.lag(c * self.routing.sources() + j).1)
     }
 
@@ -428,13 +448,15 @@ impl Engine {
         &self.analysis
     }
 
+    /// The frame grid in use.
+    fn grid(&self) -> Grid {
+        Grid::of(self.mode, &self.stft, &self.live)
+    }
+
     /// Samples between an input sample and its output: Mix `window − 1 + hop` (see [`Stft`]),
-    /// Live `block + lookahead` (see [`Live`]), about 5 ms.
+    /// Live its lookahead (see [`Live`]), about 5 ms.
     pub fn latency(&self) -> usize {
-        match self.mode {
-            LatencyMode::Mix => self.stft.latency(),
-            LatencyMode::Live => self.live.latency(),
-        }
+        self.grid().latency
     }
     pub fn window(&self) -> usize {
         self.stft.size()
@@ -443,19 +465,13 @@ impl Engine {
     pub fn overlap(&self) -> usize {
         self.stft.overlap()
     }
-    /// Frames per window in the mode in use: Mix's overlap, or Live's 16.
+    /// Frames per window in the mode in use: Mix's overlap, or Live's.
     pub fn frame_overlap(&self) -> usize {
-        match self.mode {
-            LatencyMode::Mix => self.stft.overlap(),
-            LatencyMode::Live => self.live.overlap(),
-        }
+        self.grid().overlap
     }
     /// Samples between frames in the mode in use.
     pub fn hop(&self) -> usize {
-        match self.mode {
-            LatencyMode::Mix => self.stft.hop(),
-            LatencyMode::Live => self.live.hop(),
-        }
+        self.grid().hop
     }
     pub fn bins(&self) -> usize {
         self.stft.bins()
@@ -470,7 +486,7 @@ impl Engine {
         self.stft.main_channels()
     }
     pub fn ref_channels(&self) -> usize {
-        self.stft.ref_channels()
+        self.references.channels()
     }
 
     /// Grows whenever what was learned changes (a frame learned from, a lag found, a relearn, a

@@ -10,8 +10,8 @@
 //! which where the target plays is nearly all of it, and where only bleed plays is far below
 //! the reference (`x = h·g`), so that the subtraction leaves the reference nearly as it is.
 //! The image ratio `c` is taken as a bound, not measured: a mic placed at its own source hears
-//! another source at least [`IMAGE_DB`] below that source's own mic (close mics: 22–34 dB, see
-//! `docs/benchmark.md`). A bound errs high, and that is the safe side: an image overestimated
+//! another source at least [`IMAGE_DB`] below that source's own mic (`docs/benchmark.md` has
+//! the kit's figures). A bound errs high, and that is the safe side: an image overestimated
 //! takes a little of the reference where target and bleed play together (less is removed
 //! there); an image underestimated leaves the target's image in the bleed estimate, and the
 //! target is removed. (A per-bin low quantile of `r / x` was tried as an estimate of `c`: it

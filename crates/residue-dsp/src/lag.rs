@@ -36,7 +36,7 @@ use realfft::{ComplexToReal, RealFftPlanner};
 
 use super::isa::Isa;
 use super::pages::{touch, touch_rows};
-use super::stft::MIN_WINDOW;
+use super::limits::MIN_WINDOW;
 
 /// `out[k] = e^{-iωd}`, ω = 2πk/size, as powers of one step in f64 (cheaper than a sin/cos
 /// per bin; the recurrence drifts by ~1e-13 over the bins).

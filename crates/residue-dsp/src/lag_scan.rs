@@ -10,8 +10,8 @@
 //! [`SCAN_SECONDS`] their latest span is windowed and transformed, the cross spectrum
 //! `X · conj(R)` is averaged over scans (about [`MEMORY_SECONDS`]), whitened over the lower
 //! quarter of its band and transformed back. The average over `D` samples (a boxcar: one add per
-//! sample) keeps out of that quarter most of what the decimation folds back from above (at least
-//! 9.5 dB less, more towards 0 Hz); taking every `D`th sample alone lets a cymbal's band fold onto
+//! sample) keeps out of that quarter most of what the decimation folds back from above (the
+//! boxcar's response falls towards its first null there); taking every `D`th sample alone lets a cymbal's band fold onto
 //! the one the lag is read from, with the wrong phase. The highest peak
 //! within the lags searched is the lag, when it stands [`CONFIDENCE`] times above the
 //! correlation's RMS. The work of a scan is spread over [`SCAN_HOPS`] hops ([`LagScan::step`]),
@@ -47,8 +47,8 @@ pub const MEMORY_SECONDS: f32 = 4.0;
 /// A peak counts when it is this many times the correlation's RMS.
 pub const CONFIDENCE: f32 = 6.0;
 /// A lag that the engine applies ([`LagScan::early`]) must stand this high: a wrong far lag
-/// costs more than a late one. On tonal material a spurious peak of the first scans reaches
-/// 7× (the bundled example, 1024 window), where real ones grow past 10× within a few scans.
+/// costs more than a late one, and on tonal material the first scans' spurious peaks can come
+/// close to [`CONFIDENCE`] where real ones keep growing over a few scans.
 pub const APPLY_CONFIDENCE: f32 = 9.0;
 /// Hops from a scan's start to its result, whatever the number of channels and pairs: the
 /// work is spread evenly over them (one transform per hop up to 7 channels and pairs).

@@ -12,3 +12,7 @@ pub const MAX_SOURCES: usize = 8;
 /// from 1 Hz up to 64 × 48 kHz. What sizes memory by the rate (the reference delay line) stays
 /// small across it.
 pub const SAMPLE_RATE_RANGE: (f32, f32) = (1.0, 3_072_000.0);
+
+/// The smallest and largest frame (FFT) sizes, samples.
+pub const MIN_WINDOW: usize = 256;
+pub const MAX_WINDOW: usize = 16384;

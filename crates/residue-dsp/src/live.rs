@@ -2,14 +2,13 @@
 //!
 //! Mix runs the method on an STFT and resynthesises it: its latency is the window (4096 samples
 //! at 44.1 and 48 kHz) and a hop. Live keeps the same model on the same number of bins and
-//! changes only how the mask reaches the audio (the design study, `docs/live-mode-study.md`,
-//! measured the alternatives and recommended this one):
+//! changes only how the mask reaches the audio (`docs/live-mode-study.md` measures the
+//! alternatives):
 //!
 //! - **the frame grid**: a frame of `size` samples ends at the newest input sample every
 //!   `hop = size / 32` samples ([`LIVE_OVERLAP`]), windowed by [`asymmetric_window`], which
 //!   rises over 63/64 of it and falls over the last 64th ([`LIVE_FALL`]): the bins are nearly as
-//!   narrow as Mix's, but the mask describes the input as it is now, not half a window ago
-//!   (1.1 dB of SDR in the study);
+//!   narrow as Mix's, but the mask describes the input as it is now, not half a window ago;
 //! - **the frame callback**: the engine's own, unchanged (bleed fit, lag search, compression,
 //!   warm-up, output selection), with the hop-dependent coefficients set for this hop; the
 //!   separator writes its final gains to [`Frame::gains`] instead of multiplying;
@@ -20,37 +19,35 @@
 //! Latency: `lookahead` ≤ [`LIVE_LATENCY_SECONDS`] at every rate ([`live_shape`]).
 //! The frame grid is a whole number of blocks; a frame is analysed in the call where its last
 //! sample arrives and its filters are designed when the next block starts, which they filter
-//! from its first sample: every block is filtered with the newest mask (a mask one update
-//! stale cost 0.5 dB in the study). Where a
-//! frame falls depends on the sample position alone, so the output is bit-identical for any
+//! from its first sample: every block is filtered with the newest mask (a stale one costs
+//! removal). Where a frame falls depends on the sample position alone, so the output is bit-identical for any
 //! host block size, as in Mix. The dry path (the Mix knob) is delayed by the same latency.
 //!
-//! References are analysed per view as in [`super::stft`]: each reference channel keeps
-//! `max_delay` samples more history and a view's frame is cut that much earlier.
-
-use std::sync::Arc;
+//! The references are analysed per view by the same [`References`] as Mix's: cut with each
+//! frame, every view transformed at once.
 
 use realfft::num_complex::Complex32;
-use realfft::{RealFftPlanner, RealToComplex};
 
 use super::convolver::Convolver;
+use super::fft::Plans;
 use super::isa::Isa;
 use super::mask_filter::{filter_taps, MaskFilter};
 use super::pages::{touch, touch_rows};
 use super::ramp::Ramp;
-use super::stft::{mix_into, sanitize_into, window_into, Frame, MIN_WINDOW};
+use super::references::References;
+use super::limits::MIN_WINDOW;
+use super::samples::{mix_into, sanitize_into, window_into};
+use super::stft::Frame;
 use super::window::asymmetric_window;
 
 /// Frames per window in Live: a frame every 32nd of the window (128 samples at 4096). A mask
-/// is on average half a hop older than the output it filters, so the hop costs lookahead:
-/// against a frame every sixteenth the snare mic goes from 1.9 dB below its input to above
-/// it (`docs/live-mode-study.md`, the engine's section), for about twice the cost.
+/// is on average half a hop older than the output it filters, so a shorter hop buys what a
+/// longer lookahead would, at the cost of more frames (`docs/live-mode-study.md`, the
+/// engine's section, measures it).
 pub const LIVE_OVERLAP: usize = 32;
 /// Live's analysis window falls over its last `1 / LIVE_FALL` (64 samples at 4096, half a
-/// hop): with a frame every 32nd, falls of 32 / 64 / 96 / 128 / 256 / 512 samples measured
-/// −0.92 / −0.94 / −1.04 / −1.11 / −1.18 / −1.56 dB against Mix (the numpy study, at a frame
-/// every 16th, found 128–512 alike). 64 rather than 32: the same within the measurement, and
-/// a window that falls over fewer samples than this leaks more between bins.
+/// hop): a shorter fall keeps the mask closer to the newest input, a longer one leaks less
+/// between bins; `docs/live-mode-study.md` measures the choice.
 pub const LIVE_FALL: usize = 64;
 /// Live's latency ceiling, seconds (233 samples at 44.1 kHz, 254 at 48 kHz).
 pub const LIVE_LATENCY_SECONDS: f64 = 0.0053;
@@ -90,22 +87,15 @@ pub struct Live {
     hop: usize,
     block: usize,
     lookahead: usize,
-    forward: Vec<Arc<dyn RealToComplex<f32>>>,
+    plans: Plans,
     window: Vec<f32>,
-    /// The input (sanitised), per main channel and then per reference channel, up to `end`
-    /// (exclusive): at least `max_window + max_delay` samples back from it, with slack after,
-    /// so the kept samples are moved back only when the slack is used up.
+    /// The input (sanitised) per main channel up to `end` (exclusive): at least `max_window`
+    /// samples back from it, with slack after, so the kept samples are moved back only when the
+    /// slack is used up.
     main_in: Vec<Vec<f32>>,
-    ref_in: Vec<Vec<f32>>,
     end: usize,
-    max_delay: usize,
-    views: Vec<usize>,
-    ref_delay: Vec<usize>,
-    shares: Vec<Option<usize>>,
     windowed: Vec<f32>,
     main_spec: Vec<Vec<Complex32>>,
-    ref_spec: Vec<Vec<Complex32>>,
-    scratch: Vec<Complex32>,
     callback_parts: usize,
     /// The separator's gains of the last frame, per main channel.
     gains: Vec<Vec<f32>>,
@@ -129,20 +119,12 @@ pub struct Live {
 }
 
 impl Live {
-    /// Allocates for windows up to `max_window` at `sample_rate`. `views[v]`: the reference
-    /// channel (of `ref_channels`) analysed as view `v`, delayed by up to `max_delay`.
-    pub fn new(sample_rate: f32, main_channels: usize, ref_channels: usize, views: &[usize], max_window: usize, max_delay: usize, size: usize) -> Self {
+    /// Allocates for windows up to `max_window` at `sample_rate` (the references are analysed
+    /// by the [`References`] given to [`Live::process`]).
+    pub fn new(sample_rate: f32, main_channels: usize, max_window: usize, size: usize) -> Self {
         let (block, lookahead) = live_shape(sample_rate);
-        let mut planner = RealFftPlanner::<f32>::new();
-        let mut forward = Vec::new();
-        let mut n = MIN_WINDOW;
-        while n <= max_window {
-            forward.push(planner.plan_fft_forward(n));
-            n *= 2;
-        }
-        let scratch_len = forward.iter().map(|p| p.get_scratch_len()).max().unwrap_or(0);
         let bins = max_window / 2 + 1;
-        let len = max_window + max_delay + max_window.max(block);
+        let len = max_window + max_window.max(block);
         let rows = |count: usize, len: usize| vec![vec![0.0f32; len]; count];
         let spectra = |count: usize| vec![vec![Complex32::default(); bins]; count];
         let max_taps = filter_taps(max_window, lookahead);
@@ -152,19 +134,12 @@ impl Live {
             hop: 0,
             block,
             lookahead,
-            forward,
+            plans: Plans::new(max_window, false),
             window: vec![0.0; max_window],
             main_in: rows(main_channels, len),
-            ref_in: rows(ref_channels, len),
             end: 0,
-            max_delay,
-            views: views.to_vec(),
-            ref_delay: vec![0; views.len()],
-            shares: vec![None; views.len()],
             windowed: vec![0.0; max_window],
             main_spec: spectra(main_channels),
-            ref_spec: spectra(views.len()),
-            scratch: vec![Complex32::default(); scratch_len],
             callback_parts: 1,
             gains: rows(main_channels, bins),
             taps: vec![0.0; max_taps],
@@ -181,15 +156,13 @@ impl Live {
             mix_gains: vec![0.0; block],
             isa: Isa::best(),
         };
-        for rows in [&mut live.main_in, &mut live.ref_in, &mut live.gains, &mut live.block_in, &mut live.dry_line] {
+        for rows in [&mut live.main_in, &mut live.gains, &mut live.block_in, &mut live.dry_line] {
             touch_rows(rows);
         }
         touch_rows(&mut live.main_spec);
-        touch_rows(&mut live.ref_spec);
         for buf in [&mut live.window, &mut live.windowed, &mut live.taps, &mut live.wet, &mut live.dry, &mut live.mix_gains] {
             touch(buf);
         }
-        touch(&mut live.scratch);
         live.set_window(size);
         live
     }
@@ -206,12 +179,13 @@ impl Live {
         self.reset();
     }
 
-    /// Forgets the audio; the filter becomes a pure delay until the first frame.
+    /// Forgets the audio; the filter becomes a pure delay until the first frame (the
+    /// [`References`] are reset by their owner).
     pub fn reset(&mut self) {
-        for buf in self.main_in.iter_mut().chain(&mut self.ref_in).chain(&mut self.dry_line) {
+        for buf in self.main_in.iter_mut().chain(&mut self.dry_line) {
             buf.fill(0.0);
         }
-        self.end = self.max_window + self.max_delay;
+        self.end = self.max_window;
         (self.pos, self.blocks, self.dry_pos, self.design_due) = (0, 0, 0, false);
         let taps = &mut self.taps[..filter_taps(self.size, self.lookahead)];
         taps.fill(0.0);
@@ -229,7 +203,8 @@ impl Live {
     pub fn hop(&self) -> usize {
         self.hop
     }
-    /// Frames per window (16 but where a block is longer than a sixteenth of the window).
+    /// Frames per window: [`LIVE_OVERLAP`], fewer where a block is longer than that share of
+    /// the window.
     pub fn overlap(&self) -> usize {
         self.size / self.hop
     }
@@ -247,9 +222,6 @@ impl Live {
     pub fn latency(&self) -> usize {
         self.lookahead
     }
-    pub fn max_delay(&self) -> usize {
-        self.max_delay
-    }
 
     /// See [`super::stft::Stft::set_isa`].
     pub fn set_isa(&mut self, isa: Isa) {
@@ -261,28 +233,18 @@ impl Live {
         self.callback_parts = parts.clamp(1, 4);
     }
 
-    /// Delays view `v` by `samples` (at most `max_delay`) from the next frame on.
-    pub fn set_ref_delay(&mut self, v: usize, samples: usize) {
-        if let Some(d) = self.ref_delay.get_mut(v) {
-            *d = samples.min(self.max_delay);
-        }
-    }
-
-    pub fn ref_delay(&self, v: usize) -> usize {
-        self.ref_delay.get(v).copied().unwrap_or(0)
-    }
-
     /// Runs the main channels through Live in place, calling `on_frame` once per frame (its
     /// parts in order); the callback leaves its per-bin gains in [`Frame::gains`] (1 where it
-    /// writes none). `refs` missing or shorter than the block count as silence. The output is
+    /// writes none). `refs` (missing or shorter than the block counting as silence) go into
+    /// `references`, which analyses them with each frame. The output is
     /// `mix · wet + (1 − mix) · dry`, both [`Live::latency`] samples late.
-    pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], mix: &mut Ramp, on_frame: impl FnMut(&mut Frame)) {
+    pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], references: &mut References, mix: &mut Ramp, on_frame: impl FnMut(&mut Frame)) {
         let isa = self.isa;
-        isa.run(#[inline(always)] || self.process_inline(main, refs, mix, on_frame));
+        isa.run(#[inline(always)] || self.process_inline(main, refs, references, mix, on_frame));
     }
 
     #[inline(always)]
-    fn process_inline(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], mix: &mut Ramp, mut on_frame: impl FnMut(&mut Frame)) {
+    fn process_inline(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], references: &mut References, mix: &mut Ramp, mut on_frame: impl FnMut(&mut Frame)) {
         let channels = main.len().min(self.main_in.len());
         let len = main[..channels].iter().map(|c| c.len()).min().unwrap_or(0);
         let (block, line) = (self.block, self.latency());
@@ -294,9 +256,9 @@ impl Live {
                 self.design(channels);
             }
             let n = (block - self.pos).min(len - done);
-            if self.end + n > self.main_in.first().or(self.ref_in.first()).map_or(0, |b| b.len()) {
-                let keep = self.max_window + self.max_delay;
-                for buf in self.main_in.iter_mut().chain(&mut self.ref_in) {
+            if self.end + n > self.main_in.first().map_or(0, |b| b.len()) {
+                let keep = self.max_window;
+                for buf in &mut self.main_in {
                     buf.copy_within(self.end - keep..self.end, 0);
                 }
                 self.end = keep;
@@ -306,12 +268,7 @@ impl Live {
                 sanitize_into(&ch[done..done + n], &mut self.block_in[c][..n]);
                 self.main_in[c][at..at + n].copy_from_slice(&self.block_in[c][..n]);
             }
-            for (r, dst) in self.ref_in.iter_mut().enumerate() {
-                let dst = &mut dst[at..at + n];
-                let src = refs.get(r).map_or(&[][..], |s| &s[done.min(s.len())..(done + n).min(s.len())]);
-                sanitize_into(src, &mut dst[..src.len()]);
-                dst[src.len()..].fill(0.0);
-            }
+            references.push(refs, done, n);
             self.end += n;
             for g in &mut self.mix_gains[..n] {
                 *g = mix.next_value();
@@ -334,7 +291,7 @@ impl Live {
                 self.blocks += 1;
                 if self.blocks * block == self.hop {
                     self.blocks = 0;
-                    self.frame(channels, &mut on_frame);
+                    self.frame(channels, references, &mut on_frame);
                     self.design_due = true;
                 }
             }
@@ -343,51 +300,28 @@ impl Live {
 
     /// The frame that ends at the newest sample: analysis, the callback, the new filters.
     #[inline(always)]
-    fn frame(&mut self, channels: usize, on_frame: &mut impl FnMut(&mut Frame)) {
+    fn frame(&mut self, channels: usize, references: &mut References, on_frame: &mut impl FnMut(&mut Frame)) {
         let (size, bins, end) = (self.size, self.bins(), self.end);
-        let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
         let window = &self.window[..size];
         for c in 0..channels {
             window_into(&self.main_in[c][end - size..end], window, &mut self.windowed[..size]);
-            let _ = self.forward[plan].process_with_scratch(&mut self.windowed[..size], &mut self.main_spec[c][..bins], &mut self.scratch);
+            let _ = self.plans.forward(&mut self.windowed[..size], &mut self.main_spec[c][..bins]);
         }
-        for v in 0..self.views.len() {
-            let (r, d) = (self.views[v], self.ref_delay[v]);
+        references.cut();
+        for v in 0..references.views() {
             // An earlier view of the same channel at the same delay has this spectrum already.
-            self.shares[v] = (0..v).find(|&u| self.views[u] == r && self.ref_delay[u] == d);
-            match self.shares[v] {
-                Some(u) => {
-                    let (done, rest) = self.ref_spec.split_at_mut(v);
-                    rest[0][..bins].copy_from_slice(&done[u][..bins]);
-                }
-                None => {
-                    window_into(&self.ref_in[r][end - d - size..end - d], window, &mut self.windowed[..size]);
-                    let _ = self.forward[plan].process_with_scratch(&mut self.windowed[..size], &mut self.ref_spec[v][..bins], &mut self.scratch);
-                }
+            if !references.copy_shared(v, bins) {
+                references.window_view(v, window, &mut self.windowed[..size]);
+                let _ = self.plans.forward(&mut self.windowed[..size], &mut references.spectrum_mut(v)[..bins]);
             }
         }
         for g in &mut self.gains[..channels] {
             g[..bins].fill(1.0);
         }
         for part in 0..self.callback_parts {
-            on_frame(&mut Frame {
-                main: &mut self.main_spec[..channels],
-                refs: &self.ref_spec,
-                bins,
-                ref_delay: &mut self.ref_delay,
-                shares: &self.shares,
-                max_delay: self.max_delay,
-                part,
-                gains: Some(&mut self.gains[..channels]),
-                main_in: &self.main_in[..channels],
-                ref_in: &self.ref_in,
-                main_end: end,
-                ref_end: end,
-                hop: self.hop,
-            });
-            for d in &mut self.ref_delay {
-                *d = (*d).min(self.max_delay);
-            }
+            let gains = Some(&mut self.gains[..channels]);
+            on_frame(&mut Frame::new(&mut self.main_spec[..channels], references.frame_parts(), bins, part, gains, &self.main_in[..channels], end, self.hop));
+            references.clamp_delays();
         }
     }
 

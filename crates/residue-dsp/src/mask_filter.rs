@@ -9,8 +9,8 @@
 //! [`CAUSAL_WEIGHT`] (so the mask's notches keep more of their depth). The result is a
 //! linear-phase filter within the lookahead: no phase error on the mask's coarse shape, where a
 //! minimum-phase version of the same mask turns the phase
-//! through large angles beside every notch (−11 dB SDR in the design study,
-//! `docs/live-mode-study.md`; minimum-phase filter-bank equalisers, Löllmann & Vary, "Uniform
+//! through large angles beside every notch (`docs/live-mode-study.md` measures the loss;
+//! minimum-phase filter-bank equalisers, Löllmann & Vary, "Uniform
 //! and warped low delay filter-banks for speech enhancement", Speech Communication 2007, suit
 //! smooth speech-enhancement gains, not a mask this sharp). The filter's centre is tap
 //! `lookahead`: a mask of ones is a unit impulse there, an exact delay.
@@ -22,7 +22,7 @@ use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner};
 
 use super::pages::touch;
-use super::stft::MIN_WINDOW;
+use super::limits::MIN_WINDOW;
 
 /// Weight of the causal taps beyond the lookahead, where the acausal ones they mirror are cut.
 ///
@@ -33,9 +33,8 @@ use super::stft::MIN_WINDOW;
 /// Weight 1 is that least-squares cut; weight 2 keeps the real part of the response exactly
 /// (the causal filter whose real part is the mask), so a notch between two harmonics is as
 /// deep as the mask asks, for a quadrature error twice as large, which falls beside the notch
-/// rather than in it. Between the two, 1.5 measured best (BSS SDR against Mix on the
-/// evaluation set: 1.0 −1.07 dB, 1.25 −0.94, 1.5 −0.89, 1.75 −0.94; `docs/live-mode-study.md`):
-/// the tonal scenarios gain up to 1.2 dB, the percussive ones lose up to 0.1.
+/// rather than in it. Between the two, 1.5 measured best against Mix on the evaluation set
+/// (`docs/live-mode-study.md`): tonal material gains, percussive material loses a little.
 pub const CAUSAL_WEIGHT: f64 = 1.5;
 
 /// Taps of the filter for an analysis of `size` samples and `lookahead` samples ahead.

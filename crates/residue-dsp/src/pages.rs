@@ -1,6 +1,6 @@
 //! Fresh zeroed allocations are mapped lazily: the first write to each page traps into the
-//! kernel. Left alone, those faults land in the first callbacks on the audio thread (measured:
-//! the first hop took 5× a normal one). Every buffer is written once when it is built instead.
+//! kernel. Left alone, those faults land in the first callbacks on the audio thread, which then
+//! take several times a normal one. Every buffer is written once when it is built instead.
 
 /// Writes every element of `buf` (with its default), so each page is mapped now.
 pub fn touch<T: Copy + Default>(buf: &mut [T]) {

@@ -11,37 +11,25 @@
 //! sample position only, so the output is still the same for any block size. The dry signal is
 //! held back the same way, aligned with the wet output.
 //!
-//! References are analysed per *view* (see [`super::routing`]): a reference channel as one main
-//! channel hears it, delayed by up to `max_delay` samples. Each reference buffer keeps that much
-//! more history and the view's frame is cut that much earlier; views of one channel with the same
-//! delay share one transform. The reference is only analysed, never heard, so aligning it to its
-//! bleed this way adds no latency.
+//! The references are analysed per *view* by [`References`], which Live shares: cut with the
+//! main channels' frame at the end of each hop, each view's transform a stage of its own. The
+//! reference is only analysed, never heard, so aligning it to its bleed adds no latency.
 //!
 //! Everything is allocated in [`Stft::new`] for the largest window; [`Stft::set_window`]
 //! switches size and overlap without allocating (FFT plans exist for every size).
 
-use std::sync::Arc;
-
 use realfft::num_complex::Complex32;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
+use super::fft::Plans;
 use super::isa::Isa;
 use super::pages::{touch, touch_rows};
 use super::ramp::Ramp;
+use super::references::{FrameRefs, References};
+use super::samples::{mix_into, sanitize_into, window_into};
 use super::window::stft_windows;
 
-pub const MIN_WINDOW: usize = 256;
-pub const MAX_WINDOW: usize = 16384;
+pub use super::limits::{MAX_WINDOW, MIN_WINDOW};
 pub const OVERLAPS: [usize; 3] = [2, 4, 8];
-/// Input samples beyond ±this (+80 dBFS) or not finite are garbage, not loud audio: they are
-/// replaced by silence, so no host can push the spectra or the learned state into overflow, and
-/// the dry path is just as safe. Silence rather than clipping: a clipped 1e30 would still be an
-/// outlier that the running fit remembers for seconds.
-pub const INPUT_LIMIT: f32 = 1.0e4;
-/// Input samples smaller than this (denormal range and just above) count as silence, so that
-/// no arithmetic downstream ever runs on denormals.
-pub const INPUT_FLOOR: f32 = 1.0e-30;
-
 /// Samples between an input sample and its output at this shape: the window's last sample
 /// completes a frame, and the frame is worked on over the following hop.
 pub fn latency(size: usize, overlap: usize) -> usize {
@@ -84,7 +72,29 @@ pub struct Frame<'a> {
     pub(super) hop: usize,
 }
 
-impl Frame<'_> {
+impl<'a> Frame<'a> {
+    /// A frame of `main` (the main channels' spectra, `bins` of each), the references as
+    /// [`References::frame_parts`] gives them, the main channels' input ending at `main_end`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
+    pub(crate) fn new(main: &'a mut [Vec<Complex32>], refs: FrameRefs<'a>, bins: usize, part: usize, gains: Option<&'a mut [Vec<f32>]>, main_in: &'a [Vec<f32>], main_end: usize, hop: usize) -> Self {
+        Frame {
+            main,
+            refs: refs.spectra,
+            bins,
+            ref_delay: refs.delay,
+            shares: refs.shares,
+            max_delay: refs.max_delay,
+            part,
+            gains,
+            main_in,
+            ref_in: refs.input,
+            main_end,
+            ref_end: refs.end,
+            hop,
+        }
+    }
+
     /// The frame's last hop of input, main channel `c` (of the frame's), as it came in (after
     /// sanitising): the samples that completed the frame, `hop` of them. Frame after frame these
     /// are the input once each, in order, cut on the frame grid whatever the host's blocks.
@@ -110,23 +120,11 @@ pub struct Stft {
     hop: usize,
     /// Samples of the current hop received so far.
     pos: usize,
-    forward: Vec<Arc<dyn RealToComplex<f32>>>,
-    inverse: Vec<Arc<dyn ComplexToReal<f32>>>,
+    plans: Plans,
     analysis: Vec<f32>,
     synthesis: Vec<f32>,
     /// Last `size` input samples per main channel; new ones land in the last hop.
     main_in: Vec<Vec<f32>>,
-    /// Last `size + max_delay` samples per reference channel, from `ref_base` on. The buffers
-    /// have `max_window` samples of slack: a hop moves `ref_base` on, and only when the slack is
-    /// used up are the kept samples copied back to the start. The delay line is long (100 ms:
-    /// 4800 samples at 48 kHz), so copying it every hop, as the main buffers are, would move
-    /// `(size + max_delay) / hop` samples per input sample (23 at 1024 / 4x); this way about one.
-    ref_in: Vec<Vec<f32>>,
-    ref_base: usize,
-    max_delay: usize,
-    /// The reference channel of each view, and its current delay in samples.
-    views: Vec<usize>,
-    ref_delay: Vec<usize>,
     /// Overlap-add accumulator per main channel.
     out_acc: Vec<Vec<f32>>,
     /// Finished wet and dry samples of the current hop, emitted one per input sample.
@@ -135,45 +133,24 @@ pub struct Stft {
     /// The dry hop of the frame in flight: emitted after the next one.
     dry_next: Vec<Vec<f32>>,
     main_spec: Vec<Vec<Complex32>>,
-    ref_spec: Vec<Vec<Complex32>>,
     /// The frame in flight, windowed: main channels, then the reference views (the transforms
     /// use their input as scratch, so each needs its own).
     windowed: Vec<Vec<f32>>,
-    /// Per view: `Some(u)` when an earlier view `u` of the same channel at the same delay has
-    /// its spectrum (decided when the frame is cut).
-    shares: Vec<Option<usize>>,
     /// Main channels of the frame in flight, and its next stage (`stages()` when done).
     frame_channels: usize,
     stage: usize,
     /// Callback stages per frame.
     callback_parts: usize,
     time: Vec<f32>,
-    scratch: Vec<Complex32>,
     mix_gains: Vec<f32>,
     isa: Isa,
 }
 
 impl Stft {
-    /// Allocates everything for windows up to `max_window` (a supported power of two).
-    /// `views[v]`: the reference channel (of `ref_channels`) analysed as view `v`.
-    pub fn new(main_channels: usize, ref_channels: usize, views: &[usize], max_window: usize, max_delay: usize, size: usize, overlap: usize) -> Self {
-        assert!(views.iter().all(|&r| r < ref_channels));
+    /// Allocates everything for windows up to `max_window` (a supported power of two), with
+    /// `views` reference views (analysed by the [`References`] given to [`Stft::process`]).
+    pub fn new(main_channels: usize, views: usize, max_window: usize, size: usize, overlap: usize) -> Self {
         assert!(valid_shape(size, overlap, max_window) && valid_shape(max_window, 2, MAX_WINDOW));
-        let mut planner = RealFftPlanner::<f32>::new();
-        let mut forward = Vec::new();
-        let mut inverse = Vec::new();
-        let mut n = MIN_WINDOW;
-        while n <= max_window {
-            forward.push(planner.plan_fft_forward(n));
-            inverse.push(planner.plan_fft_inverse(n));
-            n *= 2;
-        }
-        let scratch_len = forward
-            .iter()
-            .map(|p| p.get_scratch_len())
-            .chain(inverse.iter().map(|p| p.get_scratch_len()))
-            .max()
-            .unwrap_or(0);
         let bins = max_window / 2 + 1;
         let buffers = |count: usize, len: usize| vec![vec![0.0f32; len]; count];
         let spectra = |count: usize| vec![vec![Complex32::default(); bins]; count];
@@ -183,41 +160,30 @@ impl Stft {
             overlap,
             hop: size / overlap,
             pos: 0,
-            forward,
-            inverse,
+            plans: Plans::new(max_window, true),
             analysis: vec![0.0; max_window],
             synthesis: vec![0.0; max_window],
             main_in: buffers(main_channels, max_window),
-            ref_in: buffers(ref_channels, 2 * max_window + max_delay),
-            ref_base: 0,
-            max_delay,
-            views: views.to_vec(),
-            ref_delay: vec![0; views.len()],
             out_acc: buffers(main_channels, max_window),
             wet_ready: buffers(main_channels, max_window / 2),
             dry_ready: buffers(main_channels, max_window / 2),
             dry_next: buffers(main_channels, max_window / 2),
             main_spec: spectra(main_channels),
-            ref_spec: spectra(views.len()),
-            windowed: buffers(main_channels + views.len(), max_window),
-            shares: vec![None; views.len()],
+            windowed: buffers(main_channels + views, max_window),
             frame_channels: 0,
             stage: 0,
             callback_parts: 1,
             time: vec![0.0; max_window],
-            scratch: vec![Complex32::default(); scratch_len],
             mix_gains: vec![0.0; max_window / 2],
             isa: Isa::best(),
         };
         for buf in [&mut stft.analysis, &mut stft.synthesis, &mut stft.time, &mut stft.mix_gains] {
             touch(buf);
         }
-        for rows in [&mut stft.main_in, &mut stft.ref_in, &mut stft.out_acc, &mut stft.wet_ready, &mut stft.dry_ready, &mut stft.dry_next, &mut stft.windowed] {
+        for rows in [&mut stft.main_in, &mut stft.out_acc, &mut stft.wet_ready, &mut stft.dry_ready, &mut stft.dry_next, &mut stft.windowed] {
             touch_rows(rows);
         }
         touch_rows(&mut stft.main_spec);
-        touch_rows(&mut stft.ref_spec);
-        touch(&mut stft.scratch);
         stft.set_window(size, overlap);
         stft
     }
@@ -236,15 +202,15 @@ impl Stft {
         true
     }
 
+    /// Forgets the audio (the [`References`] are reset by their owner).
     pub fn reset(&mut self) {
-        for buf in self.main_in.iter_mut().chain(&mut self.ref_in).chain(&mut self.out_acc) {
+        for buf in self.main_in.iter_mut().chain(&mut self.out_acc) {
             buf.fill(0.0);
         }
         for buf in self.wet_ready.iter_mut().chain(&mut self.dry_ready).chain(&mut self.dry_next) {
             buf.fill(0.0);
         }
         self.pos = 0;
-        self.ref_base = 0;
         // No frame in flight.
         self.frame_channels = 0;
         self.stage = 0;
@@ -272,12 +238,6 @@ impl Stft {
     pub fn main_channels(&self) -> usize {
         self.main_in.len()
     }
-    pub fn ref_channels(&self) -> usize {
-        self.ref_in.len()
-    }
-    pub fn max_delay(&self) -> usize {
-        self.max_delay
-    }
 
     /// Compiles the per-sample loops (and the frame callback, inlined into them) for `isa`,
     /// which must be supported on this CPU (the engine checks).
@@ -295,37 +255,17 @@ impl Stft {
         self.callback_parts = parts.clamp(1, 4);
     }
 
-    /// Delays view `v` by `samples` (at most `max_delay`) from the next frame on.
-    pub fn set_ref_delay(&mut self, v: usize, samples: usize) {
-        if let Some(d) = self.ref_delay.get_mut(v) {
-            *d = samples.min(self.max_delay);
-        }
-    }
-
-    pub fn ref_delay(&self, v: usize) -> usize {
-        self.ref_delay.get(v).copied().unwrap_or(0)
-    }
-
-    pub fn views(&self) -> usize {
-        self.views.len()
-    }
-
-    /// Runs the main channels through the STFT in place, calling `on_frame` once per hop.
-    /// `refs` missing or shorter than the block count as silence. The output is
+    /// Runs the main channels through the STFT in place, calling `on_frame` once per hop;
+    /// `refs` (the reference channels' samples, missing or shorter than the block counting as
+    /// silence) go into `references`, which analyses them with each frame. The output is
     /// `mix · wet + (1 − mix) · dry`, with `mix` advancing one step per sample.
-    pub fn process(
-        &mut self,
-        main: &mut [&mut [f32]],
-        refs: &[&[f32]],
-        mix: &mut Ramp,
-        on_frame: impl FnMut(&mut Frame),
-    ) {
+    pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], references: &mut References, mix: &mut Ramp, on_frame: impl FnMut(&mut Frame)) {
         let isa = self.isa;
-        isa.run(#[inline(always)] || self.process_inline(main, refs, mix, on_frame));
+        isa.run(#[inline(always)] || self.process_inline(main, refs, references, mix, on_frame));
     }
 
     #[inline(always)]
-    fn process_inline(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], mix: &mut Ramp, mut on_frame: impl FnMut(&mut Frame)) {
+    fn process_inline(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], references: &mut References, mix: &mut Ramp, mut on_frame: impl FnMut(&mut Frame)) {
         let channels = main.len().min(self.main_in.len());
         let len = main[..channels].iter().map(|c| c.len()).min().unwrap_or(0);
         let (size, hop) = (self.size, self.hop);
@@ -333,7 +273,7 @@ impl Stft {
         while done < len {
             // The stages of the frame in flight that are due at this position.
             while self.stage < self.stages() && self.stage_due(self.stage) <= self.pos {
-                self.run_stage(&mut on_frame);
+                self.run_stage(references, &mut on_frame);
             }
             let next_stage = if self.stage < self.stages() { self.stage_due(self.stage) } else { hop };
             let n = (next_stage.min(hop) - self.pos).min(len - done);
@@ -341,13 +281,7 @@ impl Stft {
             for (c, ch) in main[..channels].iter().enumerate() {
                 sanitize_into(&ch[done..done + n], &mut self.main_in[c][at..at + n]);
             }
-            let ref_at = self.ref_base + at + self.max_delay;
-            for (r, dst) in self.ref_in.iter_mut().enumerate() {
-                let dst = &mut dst[ref_at..ref_at + n];
-                let src = refs.get(r).map_or(&[][..], |s| &s[done.min(s.len())..(done + n).min(s.len())]);
-                sanitize_into(src, &mut dst[..src.len()]);
-                dst[src.len()..].fill(0.0);
-            }
+            references.push(refs, done, n);
             for g in &mut self.mix_gains[..n] {
                 *g = mix.next_value();
             }
@@ -364,10 +298,10 @@ impl Stft {
             }
             if completes {
                 while self.stage < self.stages() {
-                    self.run_stage(&mut on_frame);
+                    self.run_stage(references, &mut on_frame);
                 }
                 self.emit_hop();
-                self.cut_frame(channels);
+                self.cut_frame(channels, references);
                 let g = self.mix_gains[n - 1];
                 for (c, ch) in main[..channels].iter_mut().enumerate() {
                     mix_into(&mut ch[done + n - 1..done + n], &self.wet_ready[c][..1], &self.dry_ready[c][..1], &[g]);
@@ -387,8 +321,14 @@ impl Stft {
         if self.frame_channels == 0 {
             0
         } else {
-            2 * self.frame_channels + self.views.len() + self.callback_parts
+            2 * self.frame_channels + self.views() + self.callback_parts
         }
+    }
+
+    /// Reference views: the windowed buffers past the main channels'.
+    #[inline(always)]
+    fn views(&self) -> usize {
+        self.windowed.len() - self.main_in.len()
     }
 
     /// The position in the hop at which stage `i` runs: evenly spread, all before the hop ends.
@@ -398,50 +338,31 @@ impl Stft {
     }
 
     #[inline(always)]
-    fn run_stage(&mut self, on_frame: &mut impl FnMut(&mut Frame)) {
-        let (size, bins, channels, views) = (self.size, self.bins(), self.frame_channels, self.views.len());
-        let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
+    fn run_stage(&mut self, references: &mut References, on_frame: &mut impl FnMut(&mut Frame)) {
+        let (size, bins, channels, views) = (self.size, self.bins(), self.frame_channels, self.views());
         let i = self.stage;
         self.stage += 1;
         if i < channels {
-            self.transform(plan, Input::Main(i));
+            let _ = self.plans.forward(&mut self.windowed[i][..size], &mut self.main_spec[i][..bins]);
         } else if i < channels + views {
             let v = i - channels;
-            match self.shares[v] {
-                Some(u) => {
-                    let (done, rest) = self.ref_spec.split_at_mut(v);
-                    rest[0][..bins].copy_from_slice(&done[u][..bins]);
-                }
-                None => self.transform(plan, Input::View(v)),
+            if !references.copy_shared(v, bins) {
+                // `windowed` holds the main channels, then the views (see `cut_frame`).
+                let _ = self.plans.forward(&mut self.windowed[channels + v][..size], &mut references.spectrum_mut(v)[..bins]);
             }
         } else if i < channels + views + self.callback_parts {
             let part = i - channels - views;
-            on_frame(&mut Frame {
-                main: &mut self.main_spec[..channels],
-                refs: &self.ref_spec,
-                bins,
-                ref_delay: &mut self.ref_delay,
-                shares: &self.shares,
-                max_delay: self.max_delay,
-                part,
-                gains: None,
-                main_in: &self.main_in[..channels],
-                ref_in: &self.ref_in,
-                // The frame's last hop, the input buffers having moved on by a hop since it was cut.
-                main_end: size - self.hop,
-                ref_end: self.ref_base + size + self.max_delay - self.hop,
-                hop: self.hop,
-            });
-            for d in &mut self.ref_delay {
-                *d = (*d).min(self.max_delay);
-            }
+            // The frame's last hop: the main buffers have moved on by a hop since it was cut.
+            let main_end = size - self.hop;
+            on_frame(&mut Frame::new(&mut self.main_spec[..channels], references.frame_parts(), bins, part, None, &self.main_in[..channels], main_end, self.hop));
+            references.clamp_delays();
         } else {
             let c = i - channels - views - self.callback_parts;
             let spec = &mut self.main_spec[c][..bins];
             // A real signal's DC and Nyquist bins are real; realfft insists on it.
             spec[0].im = 0.0;
             spec[bins - 1].im = 0.0;
-            let _ = self.inverse[plan].process_with_scratch(spec, &mut self.time[..size], &mut self.scratch);
+            let _ = self.plans.inverse(spec, &mut self.time[..size]);
             for ((a, &t), &w) in self.out_acc[c][..size].iter_mut().zip(&self.time[..size]).zip(&self.synthesis[..size]) {
                 *a += t * w;
             }
@@ -469,84 +390,21 @@ impl Stft {
     /// Cuts the frame that just completed: windows its inputs (its stages run over the next hop)
     /// and shifts the input buffers on by a hop.
     #[inline(always)]
-    fn cut_frame(&mut self, channels: usize) {
+    fn cut_frame(&mut self, channels: usize, references: &mut References) {
         let (size, hop) = (self.size, self.hop);
         for c in 0..channels {
             window_into(&self.main_in[c][..size], &self.analysis[..size], &mut self.windowed[c][..size]);
             self.dry_next[c][..hop].copy_from_slice(&self.main_in[c][..hop]);
             self.main_in[c].copy_within(hop..size, 0);
         }
-        for v in 0..self.views.len() {
-            let (r, d) = (self.views[v], self.ref_delay[v]);
+        references.cut();
+        for v in 0..self.views() {
             // An earlier view of the same channel at the same delay has this spectrum already.
-            self.shares[v] = (0..v).find(|&u| self.views[u] == r && self.ref_delay[u] == d);
-            if self.shares[v].is_none() {
-                let from = self.ref_base + self.max_delay - d;
-                let src = &self.ref_in[r][from..from + size];
-                window_into(src, &self.analysis[..size], &mut self.windowed[channels + v][..size]);
+            if !references.shared(v) {
+                references.window_view(v, &self.analysis[..size], &mut self.windowed[channels + v][..size]);
             }
-        }
-        let (kept, end) = (self.ref_base + hop..self.ref_base + size + self.max_delay, self.ref_base + size + self.max_delay + hop);
-        if end <= self.ref_in.first().map_or(0, |b| b.len()) {
-            self.ref_base += hop;
-        } else {
-            for buf in &mut self.ref_in {
-                buf.copy_within(kept.clone(), 0);
-            }
-            self.ref_base = 0;
         }
         self.frame_channels = channels;
         self.stage = 0;
-    }
-
-    /// The forward transform of the frame in flight's windowed `input` into its spectrum.
-    #[inline(always)]
-    fn transform(&mut self, plan: usize, input: Input) {
-        let size = self.size;
-        // `windowed` holds the main channels, then the views (see `cut_frame`).
-        let (w, spec) = match input {
-            Input::Main(c) => (c, &mut self.main_spec[c]),
-            Input::View(v) => (self.frame_channels + v, &mut self.ref_spec[v]),
-        };
-        // Lengths are right by construction, so the transform cannot fail.
-        let _ = self.forward[plan].process_with_scratch(&mut self.windowed[w][..size], &mut spec[..size / 2 + 1], &mut self.scratch);
-    }
-}
-
-enum Input {
-    Main(usize),
-    /// A view of a reference channel.
-    View(usize),
-}
-
-#[inline(always)]
-pub(super) fn window_into(src: &[f32], window: &[f32], dst: &mut [f32]) {
-    for ((d, &x), &w) in dst.iter_mut().zip(src).zip(window) {
-        *d = x * w;
-    }
-}
-
-#[inline(always)]
-pub(super) fn sanitize_into(src: &[f32], dst: &mut [f32]) {
-    // On the bits of |s|: NaN and ±Inf lie above INPUT_LIMIT's, so one unsigned range check
-    // keeps exactly the samples with FLOOR ≤ |s| ≤ LIMIT. Branch-free, so the loop vectorises.
-    const LOW: u32 = INPUT_FLOOR.to_bits();
-    const SPAN: u32 = INPUT_LIMIT.to_bits() - INPUT_FLOOR.to_bits();
-    for (d, &s) in dst.iter_mut().zip(src) {
-        let keep = (s.to_bits() & 0x7fff_ffff).wrapping_sub(LOW) <= SPAN;
-        *d = if keep { s } else { 0.0 };
-    }
-}
-
-#[inline(always)]
-pub(super) fn mix_into(out: &mut [f32], wet: &[f32], dry: &[f32], gains: &[f32]) {
-    for (((o, &w), &d), &g) in out.iter_mut().zip(wet).zip(dry).zip(gains) {
-        // Both sides computed, then selected: a branch here would keep the loop scalar.
-        let mixed = g * w + (1.0 - g) * d;
-        let y = if g == 1.0 { w } else { mixed };
-        // What counts as silence going in is silence coming out: the syntheses of a near-silent
-        // input (or a near-empty mask) end in denormals, which slow down whatever plugin comes
-        // next on the track.
-        *o = if y.abs() < INPUT_FLOOR { 0.0 } else { y };
     }
 }

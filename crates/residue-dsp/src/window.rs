@@ -44,9 +44,7 @@ pub fn stft_windows(size: usize, overlap: usize, analysis: &mut [f32], synthesis
 /// The frame still spans `size` samples, so its bins are nearly as narrow as the symmetric
 /// Hann's, but its weight sits on the last few hundred samples: the mask describes the input
 /// as it is *now*, which is what a filter applied with a few milliseconds of latency needs.
-/// The design study (`docs/live-mode-study.md`) measured a fall of 128–512 samples at 4096
-/// within 0.1 dB of each other and 1.1 dB better than the symmetric Hann at a frame every 16th;
-/// on the engine at a frame every 32nd, 32–64 samples (half a hop) measured best; the asymmetric
+/// `docs/live-mode-study.md` measures the fall against the symmetric Hann; the asymmetric
 /// analysis windows of low-delay speech enhancement (Mauler & Martin, 2007) are the same idea.
 pub fn asymmetric_window(size: usize, fall: usize, out: &mut [f32]) {
     let rise = size - fall;
