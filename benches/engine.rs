@@ -17,14 +17,16 @@
 //!     python3 scripts/bench_table.py    # the README's table from the last run
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
-use residue::dsp::routing::Routing;
 use residue::dsp::references::References;
+use residue::dsp::routing::Routing;
 use residue::dsp::stft::Stft;
 use residue::dsp::{max_lag_samples, Engine, EngineConfig, Ramp, Settings};
 
 /// The track's own signal: tones and a sawtooth.
 fn target(len: usize, seed: u32) -> Vec<f32> {
-    (0..len).map(|n| (n as f32 * 0.0123 * (seed + 1) as f32).sin() * 0.3 + ((n as u32 * 7919 + seed) % 211) as f32 * 1e-3).collect()
+    (0..len)
+        .map(|n| (n as f32 * 0.0123 * (seed + 1) as f32).sin() * 0.3 + ((n as u32 * 7919 + seed) % 211) as f32 * 1e-3)
+        .collect()
 }
 
 /// The reference: broadband noise (an LCG), a different one per seed.
@@ -67,7 +69,11 @@ fn group(c: &mut Criterion, rate: usize, windows: &[usize], cases: &[&Case]) {
             let main: Vec<Vec<f32>> = (0..2)
                 .map(|ch| {
                     let heard = &reference[ch.min(case.ref_channels - 1)];
-                    target(rate, ch as u32 + 1).iter().enumerate().map(|(n, t)| t + 0.5 * heard[pad + n - lags[ch]]).collect()
+                    target(rate, ch as u32 + 1)
+                        .iter()
+                        .enumerate()
+                        .map(|(n, t)| t + 0.5 * heard[pad + n - lags[ch]])
+                        .collect()
                 })
                 .collect();
             let reference: Vec<&[f32]> = reference.iter().map(|r| &r[pad..]).collect();
@@ -76,11 +82,17 @@ fn group(c: &mut Criterion, rate: usize, windows: &[usize], cases: &[&Case]) {
             let fresh = || (main[0].clone(), main[1].clone());
             let second = |(l, r): &mut (Vec<f32>, Vec<f32>), process: &mut dyn FnMut(&mut [&mut [f32]], &[&[f32]])| {
                 for at in (0..rate).step_by(block) {
-                    let refs: [&[f32]; 2] = std::array::from_fn(|c| reference.get(c).map_or(&[][..], |x| &x[at..at + block]));
+                    let refs: [&[f32]; 2] =
+                        std::array::from_fn(|c| reference.get(c).map_or(&[][..], |x| &x[at..at + block]));
                     process(&mut [&mut l[at..at + block], &mut r[at..at + block]], &refs[..reference.len()]);
                 }
             };
-            let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![case.ref_channels], max_window: 16384 };
+            let config = EngineConfig {
+                sample_rate: rate as f32,
+                main_channels: 2,
+                sources: vec![case.ref_channels],
+                max_window: 16384,
+            };
             let mut engine = Engine::new(&config, window, 4, Settings::default()).unwrap();
             // Three seconds first, so the lags are found: what is timed is the engine at work.
             for _ in 0..3 {
@@ -98,13 +110,18 @@ fn group(c: &mut Criterion, rate: usize, windows: &[usize], cases: &[&Case]) {
             }
             for (floor, delays) in floors {
                 let mut stft = Stft::new(2, views.views().len(), 16384, window, 4);
-                let mut references = References::new(case.ref_channels, views.views(), 16384, max_lag_samples(rate as f32), 16384);
+                let mut references =
+                    References::new(case.ref_channels, views.views(), 16384, max_lag_samples(rate as f32), 16384);
                 for (v, d) in delays.into_iter().enumerate() {
                     references.set_delay(v, d);
                 }
                 let mut mix = Ramp::new(1.0);
                 group.bench_function(BenchmarkId::new(format!("{floor}, {}", case.name), window), |b| {
-                    b.iter_batched_ref(fresh, |io| second(io, &mut |m, r| stft.process(m, r, &mut references, &mut mix, |_frame| {})), BatchSize::LargeInput)
+                    b.iter_batched_ref(
+                        fresh,
+                        |io| second(io, &mut |m, r| stft.process(m, r, &mut references, &mut mix, |_frame| {})),
+                        BatchSize::LargeInput,
+                    )
                 });
             }
         }

@@ -22,7 +22,11 @@ fn signals() -> (Vec<f32>, Vec<f32>, Vec<f32>) {
         })
         .collect();
     let lag = RATE / 200;
-    let track = |seed: u32| (0..RATE).map(|n| (n as f32 * 0.0123 * seed as f32).sin() * 0.3 + 0.5 * reference[n.saturating_sub(lag)]).collect();
+    let track = |seed: u32| {
+        (0..RATE)
+            .map(|n| (n as f32 * 0.0123 * seed as f32).sin() * 0.3 + 0.5 * reference[n.saturating_sub(lag)])
+            .collect()
+    };
     (track(1), track(2), reference)
 }
 
@@ -40,7 +44,8 @@ fn bench(c: &mut Criterion) {
             }
         };
         for mode in [LatencyMode::Mix, LatencyMode::Live] {
-            let config = EngineConfig { sample_rate: RATE as f32, main_channels: 2, sources: vec![1], max_window: 16384 };
+            let config =
+                EngineConfig { sample_rate: RATE as f32, main_channels: 2, sources: vec![1], max_window: 16384 };
             let mut engine = Engine::with_mode(&config, 4096, 4, Settings::default(), mode).unwrap();
             // Three seconds first, so the lag search and the fit are at work.
             for _ in 0..3 {
@@ -54,7 +59,11 @@ fn bench(c: &mut Criterion) {
         let mut references = References::new(1, &[0], 16384, max_lag_samples(RATE as f32), 16384);
         let mut mix = Ramp::new(1.0);
         group.bench_function(BenchmarkId::new("Live floor (no model)", block), |b| {
-            b.iter_batched_ref(fresh, |io| second(io, &mut |m, r| live.process(m, r, &mut references, &mut mix, |_frame| {})), BatchSize::LargeInput)
+            b.iter_batched_ref(
+                fresh,
+                |io| second(io, &mut |m, r| live.process(m, r, &mut references, &mut mix, |_frame| {})),
+                BatchSize::LargeInput,
+            )
         });
     }
     group.finish();

@@ -68,7 +68,14 @@ impl Calls {
         row("the rest: 99th percentile", percentile(&times, 0.99));
         row("the rest: 99.9th percentile", percentile(&times, 0.999));
         row("the rest: maximum", *times.last().expect("calls"));
-        let slowest: Vec<String> = rest.iter().rev().take(5).map(|&(t, at)| format!("{:.0} µs at {:.3} s (sample {} of its hop)", us(t), at as f64 / rate as f64, at % hop)).collect();
+        let slowest: Vec<String> = rest
+            .iter()
+            .rev()
+            .take(5)
+            .map(|&(t, at)| {
+                format!("{:.0} µs at {:.3} s (sample {} of its hop)", us(t), at as f64 / rate as f64, at % hop)
+            })
+            .collect();
         println!("slowest: {}", slowest.join("; "));
         // By position in the hop: the same position runs the same stage every hop, so its
         // median is what that stage costs, and a maximum far above its own median is the
@@ -84,12 +91,26 @@ impl Calls {
             v.sort_by(f64::total_cmp);
         }
         by_position.sort_by(|a, b| percentile(&b.1, 0.5).total_cmp(&percentile(&a.1, 0.5)));
-        println!("heaviest positions in the hop (median / 99th / max µs over {} hops):", by_position.first().map_or(0, |p| p.1.len()));
+        println!(
+            "heaviest positions in the hop (median / 99th / max µs over {} hops):",
+            by_position.first().map_or(0, |p| p.1.len())
+        );
         for (p, v) in by_position.iter().take(4) {
-            println!("  sample {p:>5}: {:>6.1} / {:>6.1} / {:>6.1}", us(percentile(v, 0.5)), us(percentile(v, 0.99)), us(*v.last().expect("calls")));
+            println!(
+                "  sample {p:>5}: {:>6.1} / {:>6.1} / {:>6.1}",
+                us(percentile(v, 0.5)),
+                us(percentile(v, 0.99)),
+                us(*v.last().expect("calls"))
+            );
         }
         let lightest = by_position.last().expect("positions");
-        println!("  lightest, sample {:>5}: {:>6.1} / {:>6.1} / {:>6.1}", lightest.0, us(percentile(&lightest.1, 0.5)), us(percentile(&lightest.1, 0.99)), us(*lightest.1.last().expect("calls")));
+        println!(
+            "  lightest, sample {:>5}: {:>6.1} / {:>6.1} / {:>6.1}",
+            lightest.0,
+            us(percentile(&lightest.1, 0.5)),
+            us(percentile(&lightest.1, 0.99)),
+            us(*lightest.1.last().expect("calls"))
+        );
     }
 }
 
@@ -98,11 +119,13 @@ fn main() {
     let rate = 48_000usize;
     // `--mono-ref`: a mono reference (the Live requirement's case) instead of a stereo one.
     let ref_channels = if std::env::args().any(|a| a == "--mono-ref") { 1 } else { 2 };
-    let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![ref_channels], max_window: 16384 };
+    let config =
+        EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![ref_channels], max_window: 16384 };
     // `--no-lag`: the lag search off (Lag set by hand), to see what it adds to the slowest calls.
     let auto_lag = !std::env::args().any(|a| a == "--no-lag");
     let mode = if std::env::args().any(|a| a == "--live") { LatencyMode::Live } else { LatencyMode::Mix };
-    let mut engine = Engine::with_mode(&config, window, 4, Settings { auto_lag, ..Settings::default() }, mode).expect("engine");
+    let mut engine =
+        Engine::with_mode(&config, window, 4, Settings { auto_lag, ..Settings::default() }, mode).expect("engine");
     let len = rate * seconds / block * block;
     let (mut left, mut right) = (signal(len, 1), signal(len, 2));
     let (ref_l, ref_r) = (signal(len, 3), signal(len, 4));

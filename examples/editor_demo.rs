@@ -77,7 +77,8 @@ fn main() {
         std::thread::spawn(move || {
             let (mix, rate, references) = if args.drums {
                 let (voice, rate) = read("truth_vocal.wav");
-                let drums = [kit::Voice::Kick, kit::Voice::HiHat].map(|v| kit::voice(v, voice.len(), rate as f32)).to_vec();
+                let drums =
+                    [kit::Voice::Kick, kit::Voice::HiHat].map(|v| kit::voice(v, voice.len(), rate as f32)).to_vec();
                 let paths = vec![kit::Path { gain: 0.3, lag_ms: 4.0 }, kit::Path { gain: 0.2, lag_ms: 11.0 }];
                 (kit::track(&[voice], &drums, &[paths], rate as f32).remove(0), rate, drums)
             } else {
@@ -148,7 +149,8 @@ fn set_xft_dpi(dpi: f64) -> Result<x11rb::rust_connection::RustConnection, Box<d
     let (conn, screen) = x11rb::connect(None)?;
     let root = conn.setup().roots[screen].root;
     let resources = format!("Xft.dpi:\t{dpi}\n");
-    conn.change_property8(PropMode::REPLACE, root, AtomEnum::RESOURCE_MANAGER, AtomEnum::STRING, resources.as_bytes())?.check()?;
+    conn.change_property8(PropMode::REPLACE, root, AtomEnum::RESOURCE_MANAGER, AtomEnum::STRING, resources.as_bytes())?
+        .check()?;
     conn.sync()?;
     Ok(conn)
 }

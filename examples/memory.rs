@@ -61,7 +61,11 @@ fn main() {
         let config = EngineConfig { sample_rate: rate as f32, main_channels, sources: vec![2], max_window };
         let engine = Engine::new(&config, window, 4, Settings::default()).expect("engine");
         let engine_bytes = LIVE.load(Relaxed) - before;
-        println!("{:<58} {:>10.2}", format!("engine (max window {max_window}, running at {window})"), mib(engine_bytes));
+        println!(
+            "{:<58} {:>10.2}",
+            format!("engine (max window {max_window}, running at {window})"),
+            mib(engine_bytes)
+        );
         drop(engine);
     }
     let before = LIVE.load(Relaxed);
@@ -76,7 +80,16 @@ fn main() {
     for (main_channels, sidechain) in [(2usize, 1usize), (2, 2), (1, 2), (2, 4), (1, 4)] {
         let before = LIVE.load(Relaxed);
         let base = EngineConfig { sample_rate: rate as f32, main_channels, sources: vec![], max_window };
-        let engines = residue::dsp::sidechain::Engines::new(&base, sidechain, residue::dsp::sidechain::Grouping::One, 4096, 4, Settings::default(), residue::dsp::LatencyMode::Mix).expect("engines");
+        let engines = residue::dsp::sidechain::Engines::new(
+            &base,
+            sidechain,
+            residue::dsp::sidechain::Grouping::One,
+            4096,
+            4,
+            Settings::default(),
+            residue::dsp::LatencyMode::Mix,
+        )
+        .expect("engines");
         let engine_bytes = LIVE.load(Relaxed) - before;
         let what = format!("{main_channels}-channel track, {sidechain}-channel sidechain: {} engine(s)", engines.len());
         println!("{what:<58} {:>10.2}", mib(engine_bytes + params_bytes) + mib(publisher_bytes(max_window)));
@@ -87,13 +100,17 @@ fn main() {
     let mut engine = Engine::new(&config, max_window, 4, Settings::default()).expect("engine");
     engine.set_analysis(true);
     let len = rate * 60;
-    let mut audio: Vec<Vec<f32>> = (0..4).map(|c| (0..len).map(|n| ((n * (c + 3)) as f32 * 0.01).sin() * 0.3).collect()).collect();
+    let mut audio: Vec<Vec<f32>> =
+        (0..4).map(|c| (0..len).map(|n| ((n * (c + 3)) as f32 * 0.01).sin() * 0.3).collect()).collect();
     let (main, refs) = audio.split_at_mut(2);
     let (left, right) = main.split_at_mut(1);
     let (live, calls) = (LIVE.load(Relaxed), CALLS.load(Relaxed));
     let mut received = 0u64;
     for at in (0..len).step_by(64) {
-        engine.process(&mut [&mut left[0][at..at + 64], &mut right[0][at..at + 64]], &[&refs[0][at..at + 64], &refs[1][at..at + 64]]);
+        engine.process(
+            &mut [&mut left[0][at..at + 64], &mut right[0][at..at + 64]],
+            &[&refs[0][at..at + 64], &refs[1][at..at + 64]],
+        );
         publisher.publish(engine.analysis());
         received += subscriber.fresh().map_or(0, |_| 1);
     }

@@ -42,18 +42,28 @@ fn main() {
         _ => engine.isa(),
     };
     assert!(engine.set_isa(isa), "this CPU cannot run {isa:?}");
-    let signal = |seed: f32| -> Vec<f32> { (0..rate * seconds).map(|n| (n as f32 * 0.0123 * seed).sin() * 0.3 + ((n * 7919) % 211) as f32 * 1e-3).collect() };
+    let signal = |seed: f32| -> Vec<f32> {
+        (0..rate * seconds).map(|n| (n as f32 * 0.0123 * seed).sin() * 0.3 + ((n * 7919) % 211) as f32 * 1e-3).collect()
+    };
     let (mut left, mut right, reference) = (signal(1.0), signal(2.0), signal(3.0));
     let floor = args.iter().any(|a| a == "--floor");
     let views = residue::dsp::routing::Routing::new(2, &[1]);
     let mut stft = Stft::new(2, views.views().len(), 16384, window, 4);
-    let mut references = residue::dsp::references::References::new(1, views.views(), 16384, residue::dsp::max_lag_samples(rate as f32), 16384);
+    let mut references = residue::dsp::references::References::new(
+        1,
+        views.views(),
+        16384,
+        residue::dsp::max_lag_samples(rate as f32),
+        16384,
+    );
     let mut mix = Ramp::new(1.0);
     // `--repeat N`: the same 20 s N times over (for sampling profilers, which need a longer run).
-    let repeat: usize = args.iter().position(|a| a == "--repeat").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1);
+    let repeat: usize =
+        args.iter().position(|a| a == "--repeat").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(1);
     let start = std::time::Instant::now();
     for at in (0..rate * seconds).step_by(480).cycle().take(rate * seconds / 480 * repeat) {
-        let (main, refs): (&mut [&mut [f32]], &[&[f32]]) = (&mut [&mut left[at..at + 480], &mut right[at..at + 480]], &[&reference[at..at + 480]]);
+        let (main, refs): (&mut [&mut [f32]], &[&[f32]]) =
+            (&mut [&mut left[at..at + 480], &mut right[at..at + 480]], &[&reference[at..at + 480]]);
         if floor {
             stft.process(main, refs, &mut references, &mut mix, |_| {});
         } else {
@@ -64,7 +74,10 @@ fn main() {
     let audio = (seconds * repeat) as f64;
     eprintln!("{:.3} ms per second of audio ({:.0}x real time)", elapsed * 1e3 / audio, audio / elapsed);
     if !floor {
-        eprintln!("reference lag per channel (samples, found): {:?}", (0..2).map(|c| engine.reference_lag(c, 0)).collect::<Vec<_>>());
+        eprintln!(
+            "reference lag per channel (samples, found): {:?}",
+            (0..2).map(|c| engine.reference_lag(c, 0)).collect::<Vec<_>>()
+        );
     }
     println!("{}", left.iter().map(|x| x.abs()).sum::<f32>());
 }

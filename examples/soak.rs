@@ -44,7 +44,8 @@ impl Source {
 }
 
 fn main() {
-    let minutes: usize = std::env::args().skip_while(|a| a != "--minutes").nth(1).map_or(60, |m| m.parse().expect("--minutes N"));
+    let minutes: usize =
+        std::env::args().skip_while(|a| a != "--minutes").nth(1).map_or(60, |m| m.parse().expect("--minutes N"));
     let config = EngineConfig { sample_rate: RATE as f32, main_channels: 2, sources: vec![2], max_window: 16384 };
     let mut engine = Engine::new(&config, 4096, 4, Settings::default()).expect("engine");
     let hop = engine.hop();
@@ -64,7 +65,8 @@ fn main() {
         // Every ten minutes, 60 s of exponential decay (time constant 0.1 s): below 1e-22 after
         // 5 s, in the denormal range after about 9 s, then 0.
         let in_tail = second % 600 >= 540;
-        let gain = if in_tail { (-((t - (second / 600 * 600 + 540) * RATE) as f32) / (RATE as f32 * 0.1)).exp() } else { 1.0 };
+        let gain =
+            if in_tail { (-((t - (second / 600 * 600 + 540) * RATE) as f32) / (RATE as f32 * 0.1)).exp() } else { 1.0 };
         for i in 0..BLOCK {
             let g = guitar.next();
             let v = voice.next();
@@ -110,8 +112,18 @@ fn main() {
                 grew = true;
             }
             let hops = (blocks_per_stretch * BLOCK / hop) as f64;
-            let hops = if (b + 1) % blocks_per_stretch == 0 { hops } else { ((b + 1) % blocks_per_stretch * BLOCK / hop) as f64 };
-            println!("{:>8.1} {:>12} {:>10} {:>14.2}", ((b + 1) * BLOCK) as f64 / RATE as f64 / 60.0, bad_out, rss, stretch_time / hops * 1e6);
+            let hops = if (b + 1) % blocks_per_stretch == 0 {
+                hops
+            } else {
+                ((b + 1) % blocks_per_stretch * BLOCK / hop) as f64
+            };
+            println!(
+                "{:>8.1} {:>12} {:>10} {:>14.2}",
+                ((b + 1) * BLOCK) as f64 / RATE as f64 / 60.0,
+                bad_out,
+                rss,
+                stretch_time / hops * 1e6
+            );
             stretch_time = 0.0;
         }
     }

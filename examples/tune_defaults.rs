@@ -48,7 +48,11 @@ fn sdr(estimate: &[Vec<f32>], truth: &[Vec<f32>], rate: f32) -> f64 {
     }
     per_window.sort_by(f64::total_cmp);
     let n = per_window.len();
-    if n % 2 == 1 { per_window[n / 2] } else { 0.5 * (per_window[n / 2 - 1] + per_window[n / 2]) }
+    if n % 2 == 1 {
+        per_window[n / 2]
+    } else {
+        0.5 * (per_window[n / 2 - 1] + per_window[n / 2])
+    }
 }
 
 struct Scenario {
@@ -71,11 +75,18 @@ impl Scenario {
     /// A drum scenario folder written by `scripts/make_drum_scenarios.py` (its `scenario.json`
     /// names the files; each reference mic is a source of its own, as `--reference` repeated).
     fn drums(folder: &std::path::Path) -> Self {
-        let json = std::fs::read_to_string(folder.join("scenario.json")).unwrap_or_else(|e| panic!("{}: {e}", folder.display()));
+        let json = std::fs::read_to_string(folder.join("scenario.json"))
+            .unwrap_or_else(|e| panic!("{}: {e}", folder.display()));
         let d: serde_json::Value = serde_json::from_str(&json).expect("scenario.json");
         let text = |v: &serde_json::Value| v.as_str().expect("scenario.json: a path").to_string();
-        let references: Vec<String> = d["references"].as_array().expect("scenario.json: references").iter().map(text).collect();
-        Self::from_files(format!("{} (drums)", text(&d["name"])), &text(&d["mix"]), &references, &text(&d["truth_target"]))
+        let references: Vec<String> =
+            d["references"].as_array().expect("scenario.json: references").iter().map(text).collect();
+        Self::from_files(
+            format!("{} (drums)", text(&d["name"])),
+            &text(&d["mix"]),
+            &references,
+            &text(&d["truth_target"]),
+        )
     }
 
     fn from_files(name: String, mix: &str, references: &[String], truth: &str) -> Self {
@@ -89,7 +100,8 @@ impl Scenario {
     /// SDR improvement of the engine's output with these settings.
     fn score(&self, window: usize, s: Settings) -> f64 {
         let sources = self.references.iter().map(Vec::len).collect();
-        let config = EngineConfig { sample_rate: self.rate, main_channels: self.mix.len(), sources, max_window: window };
+        let config =
+            EngineConfig { sample_rate: self.rate, main_channels: self.mix.len(), sources, max_window: window };
         let mut e = Engine::new(&config, window, 4, s).unwrap();
         let lat = e.latency();
         let pad = |x: &Vec<f32>| x.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect::<Vec<f32>>();
@@ -120,20 +132,42 @@ fn main() {
                 .map(|e| e.expect("drum scenario folder").path())
                 .filter(|p| p.join("scenario.json").is_file())
                 .collect();
-            assert!(!folders.is_empty(), "{dir} holds no scenario folders (write them with scripts/make_drum_scenarios.py)");
+            assert!(
+                !folders.is_empty(),
+                "{dir} holds no scenario folders (write them with scripts/make_drum_scenarios.py)"
+            );
             folders.sort();
             scenarios.extend(folders.iter().map(|f| Scenario::drums(f)));
         }
-        None => println!("synthetic scenarios only: give the folder scripts/make_drum_scenarios.py wrote to sweep the drums too"),
+        None => println!(
+            "synthetic scenarios only: give the folder scripts/make_drum_scenarios.py wrote to sweep the drums too"
+        ),
     }
     let mut grid = Vec::new();
     for window in [2048, 4096] {
-        for (auto_lag, tail_frames, robust_fit) in [(false, 1, false), (true, 1, false), (true, 1, true), (true, 2, true), (true, 3, false), (true, 3, true), (true, 4, true)] {
+        for (auto_lag, tail_frames, robust_fit) in [
+            (false, 1, false),
+            (true, 1, false),
+            (true, 1, true),
+            (true, 2, true),
+            (true, 3, false),
+            (true, 3, true),
+            (true, 4, true),
+        ] {
             for threshold in [0.1, 0.15, 0.2, 0.3] {
                 for slope in [8.0, 15.0, 30.0] {
                     for smoothing_ms in [30.0, 60.0, 120.0] {
                         for adapt_seconds in [2.0, 4.0, 8.0] {
-                            let s = Settings { threshold, slope, smoothing_ms, adapt_seconds, auto_lag, tail_frames, robust_fit, ..Settings::default() };
+                            let s = Settings {
+                                threshold,
+                                slope,
+                                smoothing_ms,
+                                adapt_seconds,
+                                auto_lag,
+                                tail_frames,
+                                robust_fit,
+                                ..Settings::default()
+                            };
                             grid.push((window, s));
                         }
                     }
@@ -142,7 +176,8 @@ fn main() {
         }
     }
     // Two halves of the grid on two threads.
-    let score_all = |(window, s): &(usize, Settings)| -> Vec<f64> { scenarios.iter().map(|sc| sc.score(*window, *s)).collect() };
+    let score_all =
+        |(window, s): &(usize, Settings)| -> Vec<f64> { scenarios.iter().map(|sc| sc.score(*window, *s)).collect() };
     let (a, b) = grid.split_at(grid.len() / 2);
     let mut results: Vec<(f64, Vec<f64>, usize, Settings)> = std::thread::scope(|scope| {
         let first = scope.spawn(|| a.iter().map(|g| (score_all(g), g.0, g.1)).collect::<Vec<_>>());
@@ -154,7 +189,11 @@ fn main() {
     // Improving every scenario comes first, then the mean.
     let improves_all = |v: &[f64]| v.iter().all(|&x| x > 0.0);
     results.sort_by(|a, b| improves_all(&b.1).cmp(&improves_all(&a.1)).then(b.0.total_cmp(&a.0)));
-    println!("{} of {} settings improve every scenario", results.iter().filter(|r| improves_all(&r.1)).count(), results.len());
+    println!(
+        "{} of {} settings improve every scenario",
+        results.iter().filter(|r| improves_all(&r.1)).count(),
+        results.len()
+    );
     for (i, s) in scenarios.iter().enumerate() {
         println!("scenario {}: {}", i + 1, s.name);
     }
@@ -181,7 +220,9 @@ fn main() {
         line(*mean, v, *window, s);
     }
     println!("best with norbert's bleed model:");
-    if let Some((mean, v, window, s)) = results.iter().find(|r| !r.3.auto_lag && r.3.tail_frames == 1 && !r.3.robust_fit) {
+    if let Some((mean, v, window, s)) =
+        results.iter().find(|r| !r.3.auto_lag && r.3.tail_frames == 1 && !r.3.robust_fit)
+    {
         line(*mean, v, *window, s);
     }
     let d = Settings::default();

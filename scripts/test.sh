@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "== reference vectors: do the committed ones still come out of norbert?"
 python3 tests/reference/make_vectors.py --check
+echo "== format: cargo fmt --check (rustfmt.toml)"
+cargo fmt --all --check
 echo "== the project: the fork's diff against the published crates, no import circle, every module in the README"
 python3 -m pytest -q tests/project
 echo "== build: plugin bundles (VST3, CLAP), residue-render, the editor demo"

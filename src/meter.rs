@@ -4,8 +4,8 @@
 
 use triple_buffer::{triple_buffer, Input, Output};
 
-use crate::dsp::Analysis;
 use crate::dsp::sidechain::MAX_SIDECHAIN_CHANNELS;
+use crate::dsp::Analysis;
 
 /// Audio-thread side.
 pub struct Publisher {

@@ -16,15 +16,14 @@ use std::sync::{Arc, Mutex};
 
 use nice_plug::prelude::*;
 
+use crate::dsp::sidechain::{Engines, MAX_SIDECHAIN_CHANNELS};
 use crate::dsp::stft::MAX_WINDOW;
 use crate::dsp::EngineConfig;
 use crate::editor::{ResidueEditor, Shared};
 use crate::meter::{self, Publisher, Subscriber};
 use crate::params::ResidueParams;
 use crate::session::{Loaded, ProfileLink};
-use crate::dsp::sidechain::{Engines, MAX_SIDECHAIN_CHANNELS};
 use nice_plug_egui::RepaintNotifier;
-
 
 pub struct Residue {
     params: Arc<ResidueParams>,
@@ -81,7 +80,11 @@ impl Plugin for Residue {
             main_input_channels: STEREO,
             main_output_channels: STEREO,
             aux_input_ports: &[new_nonzero_u32(1)],
-            names: PortNames { layout: Some("Stereo, mono sidechain"), aux_inputs: &["Sidechain"], ..PortNames::const_default() },
+            names: PortNames {
+                layout: Some("Stereo, mono sidechain"),
+                aux_inputs: &["Sidechain"],
+                ..PortNames::const_default()
+            },
             ..AudioIOLayout::const_default()
         },
         AudioIOLayout {
@@ -97,7 +100,11 @@ impl Plugin for Residue {
             main_input_channels: MONO,
             main_output_channels: MONO,
             aux_input_ports: &[new_nonzero_u32(2)],
-            names: PortNames { layout: Some("Mono, stereo sidechain"), aux_inputs: &["Sidechain"], ..PortNames::const_default() },
+            names: PortNames {
+                layout: Some("Mono, stereo sidechain"),
+                aux_inputs: &["Sidechain"],
+                ..PortNames::const_default()
+            },
             ..AudioIOLayout::const_default()
         },
         // Several sources on their own channels, for hosts with multichannel pins (Reaper,
@@ -107,14 +114,22 @@ impl Plugin for Residue {
             main_input_channels: STEREO,
             main_output_channels: STEREO,
             aux_input_ports: &[new_nonzero_u32(4)],
-            names: PortNames { layout: Some("Stereo, 4-channel sidechain"), aux_inputs: &["Sidechain"], ..PortNames::const_default() },
+            names: PortNames {
+                layout: Some("Stereo, 4-channel sidechain"),
+                aux_inputs: &["Sidechain"],
+                ..PortNames::const_default()
+            },
             ..AudioIOLayout::const_default()
         },
         AudioIOLayout {
             main_input_channels: MONO,
             main_output_channels: MONO,
             aux_input_ports: &[new_nonzero_u32(4)],
-            names: PortNames { layout: Some("Mono, 4-channel sidechain"), aux_inputs: &["Sidechain"], ..PortNames::const_default() },
+            names: PortNames {
+                layout: Some("Mono, 4-channel sidechain"),
+                aux_inputs: &["Sidechain"],
+                ..PortNames::const_default()
+            },
             ..AudioIOLayout::const_default()
         },
     ];
@@ -137,10 +152,20 @@ impl Plugin for Residue {
         }))
     }
 
-    fn activate(&mut self, layout: &AudioIOLayout, buffer_config: &BufferConfig, context: &mut impl ActivateContext<Self>) -> bool {
+    fn activate(
+        &mut self,
+        layout: &AudioIOLayout,
+        buffer_config: &BufferConfig,
+        context: &mut impl ActivateContext<Self>,
+    ) -> bool {
         let main_channels = layout.main_output_channels.map_or(0, NonZeroU32::get) as usize;
         let sidechain = layout.aux_input_ports.first().map_or(0, |n| n.get() as usize).min(MAX_SIDECHAIN_CHANNELS);
-        let config = EngineConfig { sample_rate: buffer_config.sample_rate, main_channels, sources: vec![], max_window: MAX_WINDOW };
+        let config = EngineConfig {
+            sample_rate: buffer_config.sample_rate,
+            main_channels,
+            sources: vec![],
+            max_window: MAX_WINDOW,
+        };
         let (window, overlap) = self.params.window(buffer_config.sample_rate);
         let mode = self.params.mode();
         let grouping = self.params.sources.value().into();
@@ -194,7 +219,12 @@ impl Plugin for Residue {
         }
     }
 
-    fn process(&mut self, buffer: &mut Buffer, aux: &mut AuxiliaryBuffers, context: &mut impl ProcessContext<Self>) -> ProcessStatus {
+    fn process(
+        &mut self,
+        buffer: &mut Buffer,
+        aux: &mut AuxiliaryBuffers,
+        context: &mut impl ProcessContext<Self>,
+    ) -> ProcessStatus {
         let Some(engines) = &mut self.engines else {
             return ProcessStatus::Normal;
         };
@@ -263,11 +293,17 @@ fn take_loaded(link: &mut ProfileLink, engines: &mut Engines) -> bool {
 
 impl ClapPlugin for Residue {
     const CLAP_ID: &'static str = "audio.residue.residue";
-    const CLAP_DESCRIPTION: Option<&'static str> = Some("Removes bleed using a reference of the bleeding source on the sidechain");
+    const CLAP_DESCRIPTION: Option<&'static str> =
+        Some("Removes bleed using a reference of the bleeding source on the sidechain");
     const CLAP_MANUAL_URL: Option<&'static str> = None;
     const CLAP_SUPPORT_URL: Option<&'static str> = None;
-    const CLAP_FEATURES: &'static [ClapFeature] =
-        &[ClapFeature::AudioEffect, ClapFeature::Restoration, ClapFeature::Mixing, ClapFeature::Stereo, ClapFeature::Mono];
+    const CLAP_FEATURES: &'static [ClapFeature] = &[
+        ClapFeature::AudioEffect,
+        ClapFeature::Restoration,
+        ClapFeature::Mixing,
+        ClapFeature::Stereo,
+        ClapFeature::Mono,
+    ];
 }
 
 impl Vst3Plugin for Residue {

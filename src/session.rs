@@ -97,10 +97,22 @@ impl ProfileStore {
     /// A store and its link, with room for profiles of up to `channels` main channels, `pairs`
     /// lags and `max_bins` bins.
     pub fn new(channels: usize, pairs: usize, max_bins: usize) -> Self {
-        let blank = Published { generation: 0, profile: Profile::with_capacity(channels, pairs, max_bins), sources: [0; MAX_SOURCES], source_count: 0 };
+        let blank = Published {
+            generation: 0,
+            profile: Profile::with_capacity(channels, pairs, max_bins),
+            sources: [0; MAX_SOURCES],
+            source_count: 0,
+        };
         let (out, published) = triple_buffer(&blank);
         let (input, incoming) = triple_buffer(&Incoming::default());
-        let link = ProfileLink { out, incoming, generation: 0, since_publish: 0.0, published_serial: u64::MAX, seen_serial: u64::MAX };
+        let link = ProfileLink {
+            out,
+            incoming,
+            generation: 0,
+            since_publish: 0.0,
+            published_serial: u64::MAX,
+            seen_serial: u64::MAX,
+        };
         Self {
             published: Mutex::new(published),
             incoming: Mutex::new(input),
@@ -136,7 +148,8 @@ impl ProfileStore {
     /// The engine's profile as of now, handed over on the main thread (deactivation).
     pub fn hand_over(&self, link: &ProfileLink, engine: &Engine) {
         if link.generation >= self.generation.load(Ordering::Acquire) {
-            *self.latest.lock().unwrap_or_else(|e| e.into_inner()) = Some((engine.profile(), engine.config().sources.clone()));
+            *self.latest.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some((engine.profile(), engine.config().sources.clone()));
         }
     }
 
@@ -270,7 +283,10 @@ impl<'de> Deserialize<'de> for SavedProfile {
             return Ok(Self(None));
         };
         if !(1..=FORMAT).contains(&saved.format) {
-            return Err(D::Error::custom(format!("profile format {} (this version reads 1 to {FORMAT})", saved.format)));
+            return Err(D::Error::custom(format!(
+                "profile format {} (this version reads 1 to {FORMAT})",
+                saved.format
+            )));
         }
         let bins = saved.window / 2 + 1;
         let channels = saved
@@ -281,19 +297,34 @@ impl<'de> Deserialize<'de> for SavedProfile {
                 if bytes.len() % 4 != 0 {
                     return Err(D::Error::custom("profile rows are not whole f32 values"));
                 }
-                let mut rows: Vec<f32> = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+                let mut rows: Vec<f32> =
+                    bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
                 if saved.format == 1 {
                     rows.resize(rows.len() + bins, 1.0);
                 }
                 Ok(ChannelProfile { evidence_seconds: c.evidence_seconds, rows })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let profile = Profile { sample_rate: saved.sample_rate, window: saved.window, overlap: saved.overlap, alpha: saved.alpha, taps: saved.taps, channels, lags: saved.lags };
+        let profile = Profile {
+            sample_rate: saved.sample_rate,
+            window: saved.window,
+            overlap: saved.overlap,
+            alpha: saved.alpha,
+            taps: saved.taps,
+            channels,
+            lags: saved.lags,
+        };
         profile.check().map_err(|e| D::Error::custom(format!("profile: {e}")))?;
         if saved.format < 3 && saved.sources.len() > 1 {
-            return Err(D::Error::custom(format!("profile format {}: one gain for the sum of {} sources", saved.format, saved.sources.len())));
+            return Err(D::Error::custom(format!(
+                "profile format {}: one gain for the sum of {} sources",
+                saved.format,
+                saved.sources.len()
+            )));
         }
-        if saved.sources.len() > MAX_SOURCES || saved.sources.iter().any(|&n| !(1..=crate::dsp::MAX_SOURCE_CHANNELS).contains(&n)) {
+        if saved.sources.len() > MAX_SOURCES
+            || saved.sources.iter().any(|&n| !(1..=crate::dsp::MAX_SOURCE_CHANNELS).contains(&n))
+        {
             return Err(D::Error::custom(format!("profile: sources {:?}", saved.sources)));
         }
         Ok(Self(Some((profile, saved.sources))))
@@ -335,7 +366,8 @@ mod tests {
     #[test]
     fn a_profile_of_several_sources_from_before_a_gain_per_source_is_not_read() {
         assert!(serde_json::from_str::<SavedProfile>(&saved(FORMAT)).is_ok_and(|p| p.0.is_some()));
-        let old = serde_json::from_str::<SavedProfile>(&saved(2)).err().expect("format 2, two sources: refused").to_string();
+        let old =
+            serde_json::from_str::<SavedProfile>(&saved(2)).err().expect("format 2, two sources: refused").to_string();
         assert!(old.contains("sum of 2 sources"), "{old}");
     }
 }

@@ -51,7 +51,8 @@ fn ten_seconds_with_automation(mode: LatencyMode, switch_modes: bool) {
     let config = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![1, 2], max_window: 16384 };
     let mut engine = Engine::with_mode(&config, 2048, 4, Settings::default(), mode).unwrap();
     let len = 480_000;
-    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.013).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let signal: Vec<f32> =
+        (0..len).map(|n| (n as f32 * 0.013).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
     let mut left = signal.clone();
     let mut right = signal.iter().map(|x| x * 0.7).collect::<Vec<_>>();
     let refs: Vec<Vec<f32>> = (0..3).map(|r| signal.iter().map(|x| x * (0.2 + 0.1 * r as f32)).collect()).collect();
@@ -137,7 +138,8 @@ fn analysis_for_an_open_editor_allocates_nothing_on_the_audio_thread() {
         })
     };
     let len = 441_000;
-    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let signal: Vec<f32> =
+        (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
     let (mut left, mut right) = (signal.clone(), signal.clone());
     let reference: Vec<f32> = signal.iter().map(|x| 0.5 * x).collect();
     let before = allocations();
@@ -149,7 +151,10 @@ fn analysis_for_an_open_editor_allocates_nothing_on_the_audio_thread() {
         }
         let n = (*n).min(len - at);
         engine.set_analysis(i % 50 < 40); // the editor opens and closes
-        engine.process(&mut [&mut left[at..at + n], &mut right[at..at + n]], &[&reference[at..at + n], &reference[at..at + n]]);
+        engine.process(
+            &mut [&mut left[at..at + n], &mut right[at..at + n]],
+            &[&reference[at..at + n], &reference[at..at + n]],
+        );
         if publisher.publish(engine.analysis()) {
             published += 1;
             // Paced like a host in real time (frames are ~23 ms apart there), so the reader
@@ -200,7 +205,8 @@ fn first_callbacks_map_no_new_memory(mode: LatencyMode) {
         ..Settings::default()
     };
     let len = 96_000;
-    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let signal: Vec<f32> =
+        (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
     let (mut left, mut right) = (signal.clone(), signal.iter().map(|x| x * 0.5).collect::<Vec<_>>());
     let refs: Vec<Vec<f32>> = (0..3).map(|r| signal.iter().map(|x| x * (0.3 + 0.1 * r as f32)).collect()).collect();
     let mut engine = Engine::with_mode(&config, 16384, 8, settings, mode).unwrap();
@@ -234,7 +240,8 @@ fn the_learned_profile_travels_without_allocating_on_the_audio_thread() {
     let mut link = store.take_link().unwrap();
     let mut engine = Engine::new(&config, 4096, 4, Settings { tail_frames: 4, ..Settings::default() }).unwrap();
     let len = 441_000;
-    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let signal: Vec<f32> =
+        (0..len).map(|n| (n as f32 * 0.021).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
     let (mut left, mut right) = (signal.clone(), signal.clone());
     let reference: Vec<f32> = signal.iter().map(|x| 0.5 * x).collect();
     // A profile to load: this engine's own after a second of audio, saved as a host saves it.
@@ -301,16 +308,18 @@ fn the_learned_profile_travels_without_allocating_on_the_audio_thread() {
 /// and off. Nothing allocates and every sample stays finite.
 #[test]
 fn switching_the_sources_grouping_while_processing_allocates_nothing() {
-    use residue::session::ProfileStore;
     use residue::dsp::sidechain::{Engines, Grouping};
+    use residue::session::ProfileStore;
     let rate = 48000.0;
     let base = EngineConfig { sample_rate: rate, main_channels: 2, sources: vec![], max_window: 16384 };
-    let mut engines = Engines::new(&base, 4, Grouping::One, 4096, 4, Settings::default(), residue::dsp::LatencyMode::Mix).unwrap();
+    let mut engines =
+        Engines::new(&base, 4, Grouping::One, 4096, 4, Settings::default(), residue::dsp::LatencyMode::Mix).unwrap();
     assert_eq!(engines.len(), 3, "one, each channel and stereo pairs differ for four channels");
     let store = ProfileStore::new(2, 16, 16384 / 2 + 1);
     let mut link = store.take_link().unwrap();
     let len = 480_000;
-    let signal: Vec<f32> = (0..len).map(|n| (n as f32 * 0.017).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
+    let signal: Vec<f32> =
+        (0..len).map(|n| (n as f32 * 0.017).sin() * 0.3 + ((n * 7919) % 101) as f32 * 1e-3).collect();
     let (mut left, mut right) = (signal.clone(), signal.iter().map(|x| -0.6 * x).collect::<Vec<_>>());
     let refs: Vec<Vec<f32>> = (0..4).map(|r| signal.iter().map(|x| x * (0.2 + 0.1 * r as f32)).collect()).collect();
     // A profile to load now and then, learned by the engine of each channel.
@@ -334,9 +343,14 @@ fn switching_the_sources_grouping_while_processing_allocates_nothing() {
             engines.relearn();
         }
         let engine = engines.active_mut();
-        engine.set_settings(&Settings { threshold: (i % 10) as f32 / 10.0, tail_frames: 1 + i % 4, ..Settings::default() });
+        engine.set_settings(&Settings {
+            threshold: (i % 10) as f32 / 10.0,
+            tail_frames: 1 + i % 4,
+            ..Settings::default()
+        });
         engine.set_analysis(i % 3 != 0);
-        let refs_block: [&[f32]; 4] = [&refs[0][at..at + n], &refs[1][at..at + n], &refs[2][at..at + n], &refs[3][at..at + n]];
+        let refs_block: [&[f32]; 4] =
+            [&refs[0][at..at + n], &refs[1][at..at + n], &refs[2][at..at + n], &refs[3][at..at + n]];
         engine.process(&mut [&mut left[at..at + n], &mut right[at..at + n]], &refs_block);
         link.publish(engines.active(), n, false);
         at += n;

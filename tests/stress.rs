@@ -26,31 +26,61 @@ enum Step {
 }
 
 fn settings() -> impl Strategy<Value = Settings> {
-    (0.0f32..=1.0, 0.1f32..100.0, 0.5f32..=2.0, any::<bool>(), 0.05f32..60.0, any::<bool>(), 0.0f32..1000.0, any::<bool>(), any::<bool>(), 0usize..3, 0.0f32..=1.0, any::<bool>())
-        .prop_map(|(threshold, slope, alpha, autoscale, adapt_seconds, freeze, smoothing_ms, compression, link_channels, output, mix, interference)| Settings {
-            threshold,
-            slope,
-            alpha,
-            autoscale,
-            adapt_seconds,
-            freeze,
-            smoothing_ms,
-            compression,
-            link_channels,
-            output: [OutputMode::Target, OutputMode::Removed, OutputMode::Reference][output],
-            mix,
-            interference: interference.then_some(Interference { threshold: 0.3, slope: 20.0, smoothing_ms: 30.0 }),
-            ..Settings::default()
-        })
+    (
+        0.0f32..=1.0,
+        0.1f32..100.0,
+        0.5f32..=2.0,
+        any::<bool>(),
+        0.05f32..60.0,
+        any::<bool>(),
+        0.0f32..1000.0,
+        any::<bool>(),
+        any::<bool>(),
+        0usize..3,
+        0.0f32..=1.0,
+        any::<bool>(),
+    )
+        .prop_map(
+            |(
+                threshold,
+                slope,
+                alpha,
+                autoscale,
+                adapt_seconds,
+                freeze,
+                smoothing_ms,
+                compression,
+                link_channels,
+                output,
+                mix,
+                interference,
+            )| Settings {
+                threshold,
+                slope,
+                alpha,
+                autoscale,
+                adapt_seconds,
+                freeze,
+                smoothing_ms,
+                compression,
+                link_channels,
+                output: [OutputMode::Target, OutputMode::Removed, OutputMode::Reference][output],
+                mix,
+                interference: interference.then_some(Interference { threshold: 0.3, slope: 20.0, smoothing_ms: 30.0 }),
+                ..Settings::default()
+            },
+        )
         .prop_flat_map(|s| {
             // The bleed model: lag found or set (past the range too), 0–5 taps (clamped), fit.
-            (Just(s), any::<bool>(), -10.0f32..80.0, 0usize..6, any::<bool>()).prop_map(|(s, auto_lag, lag_ms, tail_frames, robust_fit)| Settings {
-                auto_lag,
-                lag_ms,
-                tail_frames,
-                robust_fit,
-                ..s
-            })
+            (Just(s), any::<bool>(), -10.0f32..80.0, 0usize..6, any::<bool>()).prop_map(
+                |(s, auto_lag, lag_ms, tail_frames, robust_fit)| Settings {
+                    auto_lag,
+                    lag_ms,
+                    tail_frames,
+                    robust_fit,
+                    ..s
+                },
+            )
         })
 }
 
@@ -71,7 +101,9 @@ fn signal(len: usize, seed: u64, rate: f32) -> Vec<f32> {
         .map(|n| {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let noise = ((x >> 33) as f32 / (1u64 << 31) as f32 - 0.5) * 2.0;
-            level * (0.5 * noise + 0.5 * (2.0 * std::f32::consts::PI * 440.0 * (1.0 + seed as f32 % 3.0) * n as f32 / rate).sin())
+            level
+                * (0.5 * noise
+                    + 0.5 * (2.0 * std::f32::consts::PI * 440.0 * (1.0 + seed as f32 % 3.0) * n as f32 / rate).sin())
         })
         .collect()
 }
@@ -139,4 +171,3 @@ proptest! {
         }
     }
 }
-

@@ -46,7 +46,11 @@ impl DbAxis {
         while db >= self.lo {
             let y = self.y(rect, db);
             painter.line_segment([pos2(rect.left(), y), pos2(rect.right(), y)], Stroke::new(1.0, grid));
-            let (x, align) = if left { (rect.left() - 4.0, Align2::RIGHT_CENTER) } else { (rect.right() + 4.0, Align2::LEFT_CENTER) };
+            let (x, align) = if left {
+                (rect.left() - 4.0, Align2::RIGHT_CENTER)
+            } else {
+                (rect.right() + 4.0, Align2::LEFT_CENTER)
+            };
             painter.text(pos2(x, y), align, format!("{db:.0}"), FontId::proportional(11.0), text);
             db -= step;
         }

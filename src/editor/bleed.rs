@@ -23,12 +23,20 @@ const SOURCE_COLOURS: [egui::Color32; SHOWN_SOURCES] = [
 ];
 
 /// Draws the panel; returns its rectangle and those of the Learn / Freeze and Relearn buttons.
-pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &ParamSetter, view: &View, palette: &Palette) -> (Rect, Rect, Rect) {
+pub fn draw(
+    ui: &mut Ui,
+    size: egui::Vec2,
+    params: &ResidueParams,
+    setter: &ParamSetter,
+    view: &View,
+    palette: &Palette,
+) -> (Rect, Rect, Rect) {
     let (outer, _) = ui.allocate_exact_size(size, Sense::hover());
     let painter = ui.painter_at(outer);
     painter.rect_filled(outer, 4.0, palette.panel);
     let per_source = view.sources > 1;
-    let title = if per_source { "Learned bleed per source (dB of the track)" } else { "Learned bleed (dB vs. reference)" };
+    let title =
+        if per_source { "Learned bleed per source (dB of the track)" } else { "Learned bleed (dB vs. reference)" };
     painter.text(outer.left_top() + vec2(8.0, 4.0), Align2::LEFT_TOP, title, FontId::proportional(13.0), palette.text);
     let plot = Rect::from_min_max(outer.min + vec2(34.0, 58.0), outer.max - vec2(10.0, 18.0));
     let freq = FreqAxis { lo: LOWEST_HZ, hi: view.nyquist() };
@@ -37,14 +45,19 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &Para
     let frozen = params.freeze.value();
     let autoscale = params.autoscale.value();
     if view.frames > 0 && !per_source {
-        let points = (0..BANDS).map(|b| pos2(freq.x(plot, view.band_centre_hz(b)), GAIN.y(plot, view.gain_db[b]))).collect();
+        let points =
+            (0..BANDS).map(|b| pos2(freq.x(plot, view.band_centre_hz(b)), GAIN.y(plot, view.gain_db[b]))).collect();
         painter.add(Shape::line(points, Stroke::new(2.0, if frozen { palette.threshold } else { palette.bleed })));
     }
     if per_source {
         let shown = view.sources.min(SHOWN_SOURCES);
         if view.frames > 0 {
             for (j, colour) in SOURCE_COLOURS.iter().enumerate().take(shown) {
-                let points = (0..BANDS).map(|b| pos2(freq.x(plot, view.band_centre_hz(b)), GAIN.y(plot, view.source_db[j][b].max(GAIN.lo)))).collect();
+                let points = (0..BANDS)
+                    .map(|b| {
+                        pos2(freq.x(plot, view.band_centre_hz(b)), GAIN.y(plot, view.source_db[j][b].max(GAIN.lo)))
+                    })
+                    .collect();
                 painter.add(Shape::line(points, Stroke::new(if frozen { 1.5 } else { 2.0 }, *colour)));
             }
         }
@@ -58,10 +71,22 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &Para
                 (true, false) => "lag: searching".to_string(),
                 _ => format!("{:.1} ms", view.source_lag_ms[j]),
             };
-            legend = legend.union(painter.text(line(j), Align2::LEFT_TOP, format!("{} · {lag}", view.source_name(j)), FontId::proportional(11.0), *colour));
+            legend = legend.union(painter.text(
+                line(j),
+                Align2::LEFT_TOP,
+                format!("{} · {lag}", view.source_name(j)),
+                FontId::proportional(11.0),
+                *colour,
+            ));
         }
         if view.sources > SHOWN_SOURCES {
-            legend = legend.union(painter.text(line(SHOWN_SOURCES), Align2::LEFT_TOP, format!("+{} more", view.sources - SHOWN_SOURCES), FontId::proportional(11.0), palette.weak_text));
+            legend = legend.union(painter.text(
+                line(SHOWN_SOURCES),
+                Align2::LEFT_TOP,
+                format!("+{} more", view.sources - SHOWN_SOURCES),
+                FontId::proportional(11.0),
+                palette.weak_text,
+            ));
         }
         painter.set(backing, Shape::rect_filled(legend.expand(3.0), 3.0, palette.panel.gamma_multiply(0.85)));
     }
@@ -89,7 +114,9 @@ pub fn draw(ui: &mut Ui, size: egui::Vec2, params: &ResidueParams, setter: &Para
     }
     // Relearn is a parameter (so automation can press it): pressed is on, then off again.
     let relearn = ui.put(relearn_rect, Button::new("Relearn"));
-    let relearn = relearn.on_hover_text("Forget the learned bleed and lag and learn them again (a host's stop, start or reload keeps them)");
+    let relearn = relearn.on_hover_text(
+        "Forget the learned bleed and lag and learn them again (a host's stop, start or reload keeps them)",
+    );
     if relearn.clicked() {
         setter.begin_set_parameter(&params.relearn);
         setter.set_parameter(&params.relearn, true);

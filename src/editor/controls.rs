@@ -46,7 +46,10 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) -> egui::
             });
             // The manual lag only acts with Auto Lag off.
             cell(ui, params.lag.name(), |ui| {
-                ui.add_enabled(!params.auto_lag.value(), ParamSlider::for_param(&params.lag, setter).with_width(slider_width));
+                ui.add_enabled(
+                    !params.auto_lag.value(),
+                    ParamSlider::for_param(&params.lag, setter).with_width(slider_width),
+                );
             });
             // How the sidechain's channels are grouped into sources.
             cell(ui, params.sources.name(), |ui| choice(ui, &params.sources, setter));
@@ -71,7 +74,10 @@ pub fn choice<P: Param>(ui: &mut Ui, param: &P, setter: &ParamSetter) {
     let current = param.unmodulated_normalized_value();
     // As wide as the longest choice needs (about 7 px a character, plus the arrow), so that
     // short lists (Overlap, Latency) leave room for the rest of the row at the smallest size.
-    let longest = (0..=steps).map(|i| param.normalized_value_to_string(i as f32 / steps as f32, false).chars().count()).max().unwrap_or(4);
+    let longest = (0..=steps)
+        .map(|i| param.normalized_value_to_string(i as f32 / steps as f32, false).chars().count())
+        .max()
+        .unwrap_or(4);
     let width = (7.0 * longest as f32 + 30.0).clamp(56.0, 130.0);
     ComboBox::from_id_salt(param.name()).width(width).selected_text(param.to_string()).show_ui(ui, |ui| {
         for i in 0..=steps {

@@ -20,7 +20,9 @@ use nice_plug::context::gui::GuiContext;
 use nice_plug::editor::dpi::{LogicalSize, NativeSize};
 use nice_plug::editor::{EditorHandle, HostMethods, SpawnedEditor};
 use nice_plug::prelude::*;
-use nice_plug_egui::{create_egui_editor, EguiEditorHandle, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier};
+use nice_plug_egui::{
+    create_egui_editor, EguiEditorHandle, EguiEditorState, EguiNiceSettings, NiceEguiApp, RepaintNotifier,
+};
 
 use crate::meter::Subscriber;
 use crate::params::{Geometry, ResidueParams, MIN_SIZE};
@@ -93,7 +95,15 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter, view: &Vi
         let ((threshold, threshold_value), (slope, slope_value)) = dials.inner;
         let rest = ui.available_width();
         let curve_width = (rest * 0.45).min(top_height * 1.3);
-        let curve = curve::draw(ui, vec2(curve_width, top_height), params.threshold.value(), params.slope.value(), params.compression.value(), view, palette);
+        let curve = curve::draw(
+            ui,
+            vec2(curve_width, top_height),
+            params.threshold.value(),
+            params.slope.value(),
+            params.compression.value(),
+            view,
+            palette,
+        );
         let bleed_width = ui.available_width();
         let (bleed, freeze, relearn) = bleed::draw(ui, vec2(bleed_width, top_height), params, setter, view, palette);
         (threshold.rect, threshold_value, slope.rect, slope_value, curve, bleed, freeze, relearn)
@@ -133,7 +143,12 @@ struct App {
 }
 
 impl NiceEguiApp for App {
-    fn build(&mut self, egui_ctx: egui::Context, gui: GuiContext, _frame: &mut nice_plug_egui::Frame) -> Result<(), nice_plug_egui::baseview::HandlerError> {
+    fn build(
+        &mut self,
+        egui_ctx: egui::Context,
+        gui: GuiContext,
+        _frame: &mut nice_plug_egui::Frame,
+    ) -> Result<(), nice_plug_egui::baseview::HandlerError> {
         style(&egui_ctx);
         self.context = Some(gui);
         Ok(())
@@ -213,17 +228,30 @@ impl Editor for ResidueEditor {
             self.scale.store(s.to_bits(), Ordering::Relaxed);
         }
         let state = EguiEditorState::from_size(LogicalSize::new(g.width, g.height), g.zoom);
-        let app = App { scale: self.scale.clone(), params: self.shared.params.clone(), subscriber: self.shared.subscriber.clone(), view: View::default(), context: None };
+        let app = App {
+            scale: self.scale.clone(),
+            params: self.shared.params.clone(),
+            subscriber: self.shared.subscriber.clone(),
+            view: View::default(),
+            context: None,
+        };
         let settings = EguiNiceSettings::new().with_tile("Residue").with_resize_hint(resize_hint());
-        let editor = create_egui_editor(state, self.shared.repaint.clone(), settings, app).ok_or("the editor could not be created")?;
+        let editor = create_egui_editor(state, self.shared.repaint.clone(), settings, app)
+            .ok_or("the editor could not be created")?;
         let spawned = editor.spawn(parent, wait_for_parent, fallback_scale_factor, gui_context, host)?;
         self.shared.open.store(true, Ordering::Release);
-        Ok(SpawnedEditor { handle: Handle { inner: spawned.handle, open: self.shared.open.clone(), scale: self.scale.clone() }, window: spawned.window })
+        Ok(SpawnedEditor {
+            handle: Handle { inner: spawned.handle, open: self.shared.open.clone(), scale: self.scale.clone() },
+            window: spawned.window,
+        })
     }
 
     fn size(&self) -> NativeSize<u32> {
         let g = self.geometry();
-        NativeSize::from_size(LogicalSize::new(g.width * g.zoom, g.height * g.zoom).into(), f64::from_bits(self.scale.load(Ordering::Relaxed)))
+        NativeSize::from_size(
+            LogicalSize::new(g.width * g.zoom, g.height * g.zoom).into(),
+            f64::from_bits(self.scale.load(Ordering::Relaxed)),
+        )
     }
 
     fn resize_hint(&self) -> ResizeHint {

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::dsp::{Analysis, MAX_SOURCES};
 use crate::dsp::sidechain::MAX_SIDECHAIN_CHANNELS;
+use crate::dsp::{Analysis, MAX_SOURCES};
 
 /// Display bands between `LOWEST_HZ` and Nyquist.
 pub const BANDS: usize = 128;
@@ -190,7 +190,11 @@ impl View {
             let g_db = 20.0 / alpha.max(0.1) * g.max(1e-6).log10();
             self.gain_db[b] += k_spec * (g_db - self.gain_db[b]);
             for (db, power) in self.source_db.iter_mut().zip(&self.source_power).take(sources) {
-                db[b] = if self.power[0][b] > 0.0 && power[b] > 0.0 { (10.0 * (power[b] / self.power[0][b]).log10()).max(FLOOR_DB) } else { FLOOR_DB };
+                db[b] = if self.power[0][b] > 0.0 && power[b] > 0.0 {
+                    (10.0 * (power[b] / self.power[0][b]).log10()).max(FLOOR_DB)
+                } else {
+                    FLOOR_DB
+                };
             }
         }
         for h in &mut self.histogram_raw {

@@ -90,24 +90,36 @@ impl Default for ResidueParams {
             slope: FloatParam::new(
                 "Slope",
                 d.slope,
-                FloatRange::Skewed { min: dsp::SLOPE_RANGE.0, max: dsp::SLOPE_RANGE.1, factor: FloatRange::skew_factor(-2.0) },
+                FloatRange::Skewed {
+                    min: dsp::SLOPE_RANGE.0,
+                    max: dsp::SLOPE_RANGE.1,
+                    factor: FloatRange::skew_factor(-2.0),
+                },
             )
             .with_smoother(smooth.clone())
             .with_value_to_string(formatters::v2s_f32_rounded(1))
             .with_string_to_value(Arc::new(text::number)),
-            alpha: FloatParam::new("Alpha", d.alpha, FloatRange::Linear { min: dsp::ALPHA_RANGE.0, max: dsp::ALPHA_RANGE.1 })
-                .with_value_to_string(std::sync::Arc::new(|a| match a {
-                    a if (a - 1.0).abs() < 0.005 => "1.00 (magnitude)".to_string(),
-                    a if (a - 2.0).abs() < 0.005 => "2.00 (power)".to_string(),
-                    a => format!("{a:.2}"),
-                }))
-                .with_string_to_value(Arc::new(text::alpha))
-                .with_step_size(0.01),
+            alpha: FloatParam::new(
+                "Alpha",
+                d.alpha,
+                FloatRange::Linear { min: dsp::ALPHA_RANGE.0, max: dsp::ALPHA_RANGE.1 },
+            )
+            .with_value_to_string(std::sync::Arc::new(|a| match a {
+                a if (a - 1.0).abs() < 0.005 => "1.00 (magnitude)".to_string(),
+                a if (a - 2.0).abs() < 0.005 => "2.00 (power)".to_string(),
+                a => format!("{a:.2}"),
+            }))
+            .with_string_to_value(Arc::new(text::alpha))
+            .with_step_size(0.01),
             autoscale: BoolParam::new("Autoscale", d.autoscale),
             adapt: FloatParam::new(
                 "Adaptation",
                 d.adapt_seconds,
-                FloatRange::Skewed { min: dsp::ADAPT_RANGE.0, max: dsp::ADAPT_RANGE.1, factor: FloatRange::skew_factor(-2.0) },
+                FloatRange::Skewed {
+                    min: dsp::ADAPT_RANGE.0,
+                    max: dsp::ADAPT_RANGE.1,
+                    factor: FloatRange::skew_factor(-2.0),
+                },
             )
             .with_unit(" s")
             .with_value_to_string(two_decimals())
@@ -116,7 +128,11 @@ impl Default for ResidueParams {
             smoothing: FloatParam::new(
                 "Smoothing",
                 d.smoothing_ms,
-                FloatRange::Skewed { min: dsp::SMOOTHING_RANGE.0, max: dsp::SMOOTHING_RANGE.1, factor: FloatRange::skew_factor(-2.0) },
+                FloatRange::Skewed {
+                    min: dsp::SMOOTHING_RANGE.0,
+                    max: dsp::SMOOTHING_RANGE.1,
+                    factor: FloatRange::skew_factor(-2.0),
+                },
             )
             .with_unit(" ms")
             .with_value_to_string(formatters::v2s_f32_rounded(0))
@@ -131,19 +147,37 @@ impl Default for ResidueParams {
             fft_size: EnumParam::new("FFT Size", FftSize::Auto).with_string_to_value(Arc::new(text::fft_size)),
             overlap: EnumParam::new("Overlap", Overlap::X4).with_string_to_value(Arc::new(text::overlap)),
             auto_lag: BoolParam::new("Auto Lag", d.auto_lag),
-            lag: FloatParam::new("Lag", d.lag_ms, FloatRange::Linear { min: dsp::LAG_RANGE_MS.0, max: dsp::LAG_RANGE_MS.1 })
-                .with_unit(" ms")
-                .with_value_to_string(formatters::v2s_f32_rounded(1))
-                .with_string_to_value(Arc::new(text::milliseconds))
-                .with_step_size(0.1),
-            tail: IntParam::new("Tail", d.tail_frames as i32, IntRange::Linear { min: 1, max: dsp::MAX_TAIL_FRAMES as i32 })
-                .with_value_to_string(std::sync::Arc::new(|n| if n == 1 { "1 frame".to_string() } else { format!("{n} frames") }))
-                .with_string_to_value(Arc::new(text::frames)),
+            lag: FloatParam::new(
+                "Lag",
+                d.lag_ms,
+                FloatRange::Linear { min: dsp::LAG_RANGE_MS.0, max: dsp::LAG_RANGE_MS.1 },
+            )
+            .with_unit(" ms")
+            .with_value_to_string(formatters::v2s_f32_rounded(1))
+            .with_string_to_value(Arc::new(text::milliseconds))
+            .with_step_size(0.1),
+            tail: IntParam::new(
+                "Tail",
+                d.tail_frames as i32,
+                IntRange::Linear { min: 1, max: dsp::MAX_TAIL_FRAMES as i32 },
+            )
+            .with_value_to_string(std::sync::Arc::new(|n| {
+                if n == 1 {
+                    "1 frame".to_string()
+                } else {
+                    format!("{n} frames")
+                }
+            }))
+            .with_string_to_value(Arc::new(text::frames)),
             robust: BoolParam::new("Robust Fit", d.robust_fit),
             relearn: BoolParam::new("Relearn", false),
             sources: EnumParam::new("Sources", Sources::One).with_string_to_value(Arc::new(text::sources)),
             latency: EnumParam::new("Latency", Latency::Mix).with_string_to_value(Arc::new(text::latency)),
-            profile: crate::session::ProfileStore::new(dsp::MAX_MAIN_CHANNELS, dsp::MAX_MAIN_CHANNELS * dsp::MAX_SOURCES, dsp::stft::MAX_WINDOW / 2 + 1),
+            profile: crate::session::ProfileStore::new(
+                dsp::MAX_MAIN_CHANNELS,
+                dsp::MAX_MAIN_CHANNELS * dsp::MAX_SOURCES,
+                dsp::stft::MAX_WINDOW / 2 + 1,
+            ),
         }
     }
 }

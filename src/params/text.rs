@@ -15,7 +15,10 @@ use super::{FftSize, Latency, Output, Overlap, Sources};
 /// stands before the unit (or alone).
 fn number_and_unit(text: &str) -> Option<(f64, String)> {
     let text = text.trim();
-    let end = text.char_indices().find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || c == ',' || ((c == '-' || c == '+') && i == 0))).map_or(text.len(), |(i, _)| i);
+    let end = text
+        .char_indices()
+        .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || c == ',' || ((c == '-' || c == '+') && i == 0)))
+        .map_or(text.len(), |(i, _)| i);
     let (number, unit) = text.split_at(end);
     let number = if number.contains('.') { number.to_string() } else { number.replace(',', ".") };
     let mut value: f64 = number.parse().ok()?;
@@ -150,7 +153,8 @@ pub fn fft_size(text: &str) -> Option<FftSize> {
     }
     // Sizes in "k" are binary: 1k is 1024, 16k is 16384.
     let t = text.trim().to_lowercase();
-    let t = ["samples", "sample", "smp"].iter().fold(t.as_str(), |t, unit| t.strip_suffix(unit).unwrap_or(t)).trim_end();
+    let t =
+        ["samples", "sample", "smp"].iter().fold(t.as_str(), |t, unit| t.strip_suffix(unit).unwrap_or(t)).trim_end();
     let size = match t.strip_suffix('k') {
         Some(kilo) => number(kilo)? * 1024.0,
         None => number(t)?,
@@ -170,8 +174,17 @@ pub fn overlap(text: &str) -> Option<Overlap> {
 
 /// The Latency choice: its name, or a latency in milliseconds (the mode that fits within it).
 pub fn latency(text: &str) -> Option<Latency> {
-    choice(text, &[("mix", Latency::Mix), ("live", Latency::Live), ("low", Latency::Live), ("low latency", Latency::Live), ("stft", Latency::Mix)])
-        .or_else(|| milliseconds(text).map(|ms| if ms < 20.0 { Latency::Live } else { Latency::Mix }))
+    choice(
+        text,
+        &[
+            ("mix", Latency::Mix),
+            ("live", Latency::Live),
+            ("low", Latency::Live),
+            ("low latency", Latency::Live),
+            ("stft", Latency::Mix),
+        ],
+    )
+    .or_else(|| milliseconds(text).map(|ms| if ms < 20.0 { Latency::Live } else { Latency::Mix }))
 }
 
 #[cfg(test)]
@@ -230,7 +243,14 @@ mod tests {
         }
         assert_eq!(overlap("3"), None);
         assert_eq!(overlap("1"), None, "not an index");
-        for (t, g) in [("One", Sources::One), ("each channel", Sources::Each), ("Each", Sources::Each), ("split", Sources::Each), ("Stereo Pairs", Sources::Pairs), ("pa", Sources::Pairs)] {
+        for (t, g) in [
+            ("One", Sources::One),
+            ("each channel", Sources::Each),
+            ("Each", Sources::Each),
+            ("split", Sources::Each),
+            ("Stereo Pairs", Sources::Pairs),
+            ("pa", Sources::Pairs),
+        ] {
             assert_eq!(sources(t), Some(g), "{t:?}");
         }
         assert_eq!(sources("s"), None, "ambiguous: single, split or stereo");

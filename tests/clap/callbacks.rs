@@ -5,12 +5,14 @@
 //! main-thread callbacks, latency changes) so that tests can check the plugin asks for them only
 //! when it must.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
 
 use clack_extensions::audio_ports::{AudioPortRescanFlags, HostAudioPorts, HostAudioPortsImpl};
 use clack_extensions::latency::{HostLatency, HostLatencyImpl};
-use clack_extensions::params::{HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamRescanFlags};
+use clack_extensions::params::{
+    HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamRescanFlags,
+};
 use clack_extensions::state::{HostState, HostStateImpl};
 use clack_extensions::thread_check::{HostThreadCheck, HostThreadCheckImpl};
 use clack_host::prelude::*;
@@ -103,7 +105,10 @@ impl Shared {
     fn main_thread_only(&self, function: &str) {
         if !self.on_main_thread() {
             let from = if self.on_audio_thread() { "the audio thread" } else { "a thread that is not the main thread" };
-            self.violation(format!("{function} is [main-thread] but was called from {from} (stage {:?})", self.stage()));
+            self.violation(format!(
+                "{function} is [main-thread] but was called from {from} (stage {:?})",
+                self.stage()
+            ));
         }
     }
 
@@ -170,7 +175,10 @@ impl HostLatencyImpl for MainThread<'_> {
         let s = self.shared;
         s.main_thread_only("clap_host_latency::changed");
         if s.stage() != Stage::Activating {
-            s.violation(format!("clap_host_latency::changed must only be called within clap_plugin::activate (stage {:?})", s.stage()));
+            s.violation(format!(
+                "clap_host_latency::changed must only be called within clap_plugin::activate (stage {:?})",
+                s.stage()
+            ));
         }
         s.latency_changes.fetch_add(1, Ordering::SeqCst);
     }
@@ -202,7 +210,9 @@ impl HostAudioPortsImpl for MainThread<'_> {
     }
     fn rescan(&self, flags: AudioPortRescanFlags) {
         self.shared.main_thread_only("clap_host_audio_ports::rescan");
-        self.shared.violation(format!("clap_host_audio_ports::rescan({flags:?}) with a flag the host said it does not support"));
+        self.shared.violation(format!(
+            "clap_host_audio_ports::rescan({flags:?}) with a flag the host said it does not support"
+        ));
     }
 }
 

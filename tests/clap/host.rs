@@ -19,8 +19,8 @@ use clack_extensions::render::{PluginRender, RenderMode};
 use clack_extensions::state::PluginState;
 use clack_host::events::event_types::{ParamValueEvent, TransportEvent, TransportFlags};
 use clack_host::events::{EventFlags, EventHeader};
-use clack_host::utils::{BeatTime, SecondsTime};
 use clack_host::prelude::*;
+use clack_host::utils::{BeatTime, SecondsTime};
 
 use super::callbacks::{Host, MainThread, Shared, Stage};
 
@@ -109,8 +109,11 @@ impl Loaded {
         let descriptor = factory.plugin_descriptors().next().expect("one plugin in the bundle");
         let id = CString::from(descriptor.id().expect("an id"));
         let host = HostInfo::new("residue-tests", "Residue", "", "1.0").unwrap();
-        let instance = PluginInstance::<Host>::new(|_| Shared::new(), |shared| MainThread { shared }, &entry, &id, &host).expect("instantiate");
-        let loaded = Self { instance, _entry: entry, callbacks: Callbacks::WhileProcessing, latency: None, activations: 0 };
+        let instance =
+            PluginInstance::<Host>::new(|_| Shared::new(), |shared| MainThread { shared }, &entry, &id, &host)
+                .expect("instantiate");
+        let loaded =
+            Self { instance, _entry: entry, callbacks: Callbacks::WhileProcessing, latency: None, activations: 0 };
         loaded.assert_no_violations();
         loaded
     }
@@ -181,7 +184,11 @@ impl Loaded {
     /// Activates at `rate` and deactivates again, serving callbacks in between: what a host
     /// does to learn the latency before playing.
     pub fn activate_and_deactivate(&mut self, rate: f64, max_block: u32) {
-        let stopped = self.activate(PluginAudioConfiguration { sample_rate: rate, min_frames_count: 1, max_frames_count: max_block });
+        let stopped = self.activate(PluginAudioConfiguration {
+            sample_rate: rate,
+            min_frames_count: 1,
+            max_frames_count: max_block,
+        });
         if self.callbacks == Callbacks::WhileProcessing {
             self.serve_callbacks();
         }
@@ -247,7 +254,13 @@ impl Loaded {
         (0..ext.count(&handle))
             .map(|i| {
                 let p = ext.get_info(&handle, i, &mut buf).expect("param info");
-                Param { id: p.id, name: String::from_utf8_lossy(p.name).into_owned(), min: p.min_value, max: p.max_value, default: p.default_value }
+                Param {
+                    id: p.id,
+                    name: String::from_utf8_lossy(p.name).into_owned(),
+                    min: p.min_value,
+                    max: p.max_value,
+                    default: p.default_value,
+                }
             })
             .collect()
     }
@@ -306,7 +319,8 @@ impl Loaded {
 
     /// Sets parameters (values as the params list reports them) while inactive.
     pub fn set_params(&mut self, values: &[(ClapId, f64)]) {
-        let events: Vec<ParamValueEvent> = values.iter().map(|&(id, v)| ParamValueEvent::new(0, id, Pckn::match_all(), v)).collect();
+        let events: Vec<ParamValueEvent> =
+            values.iter().map(|&(id, v)| ParamValueEvent::new(0, id, Pckn::match_all(), v)).collect();
         let mut buffer = EventBuffer::new();
         for e in &events {
             buffer.push(e);
@@ -342,8 +356,18 @@ impl Loaded {
     /// Activates at `rate`, processes `main` + `sidechain` (None: no sidechain buffers) in
     /// blocks cycling through `blocks`, with `events[k]` (sample offset, param, value) sent in
     /// the block that contains them, then deactivates. Returns the output channels.
-    pub fn process(&mut self, rate: f64, main: &[Vec<f32>], sidechain: Option<&[Vec<f32>]>, blocks: &[usize], events: &[(usize, ClapId, f64)]) -> Vec<Vec<f32>> {
-        self.process_signal(rate, &Signal { main, sidechain, sidechain_beyond_count: false, blocks, events, transport_at: None })
+    pub fn process(
+        &mut self,
+        rate: f64,
+        main: &[Vec<f32>],
+        sidechain: Option<&[Vec<f32>]>,
+        blocks: &[usize],
+        events: &[(usize, ClapId, f64)],
+    ) -> Vec<Vec<f32>> {
+        self.process_signal(
+            rate,
+            &Signal { main, sidechain, sidechain_beyond_count: false, blocks, events, transport_at: None },
+        )
     }
 
     /// `process` for any `Signal`. The audio runs on an audio thread; the main thread serves
@@ -352,7 +376,8 @@ impl Loaded {
     /// activated again (the latency is read anew) and processing goes on from there.
     pub fn process_signal(&mut self, rate: f64, signal: &Signal) -> Vec<Vec<f32>> {
         let max_block = signal.blocks.iter().copied().max().unwrap_or(1).max(1);
-        let config = PluginAudioConfiguration { sample_rate: rate, min_frames_count: 1, max_frames_count: max_block as u32 };
+        let config =
+            PluginAudioConfiguration { sample_rate: rate, min_frames_count: 1, max_frames_count: max_block as u32 };
         let len = signal.main[0].len();
         let mut out = vec![vec![0.0f32; len]; signal.main.len()];
         let (mut at, mut block) = (0, 0);
@@ -434,9 +459,15 @@ fn run_audio_thread(
         if let Some(time) = signal.transport_at {
             event_buffer.push(&transport_event(time));
         }
-        let mut ports = vec![AudioPortBuffer { latency: 0, channels: AudioPortBufferType::f32_input_only(input_channels(&mut main_buf, n)) }];
+        let mut ports = vec![AudioPortBuffer {
+            latency: 0,
+            channels: AudioPortBufferType::f32_input_only(input_channels(&mut main_buf, n)),
+        }];
         if signal.sidechain.is_some() {
-            ports.push(AudioPortBuffer { latency: 0, channels: AudioPortBufferType::f32_input_only(input_channels(&mut sc_buf, n)) });
+            ports.push(AudioPortBuffer {
+                latency: 0,
+                channels: AudioPortBufferType::f32_input_only(input_channels(&mut sc_buf, n)),
+            });
         }
         let declared = in_ports.with_input_buffers(ports);
         let inputs = if signal.sidechain_beyond_count {
@@ -445,10 +476,20 @@ fn run_audio_thread(
         } else {
             declared
         };
-        let mut outputs = out_ports.with_output_buffers([AudioPortBuffer { latency: 0, channels: AudioPortBufferType::f32_output_only(out_buf.iter_mut().map(|b| &mut b[..n])) }]);
+        let mut outputs = out_ports.with_output_buffers([AudioPortBuffer {
+            latency: 0,
+            channels: AudioPortBufferType::f32_output_only(out_buf.iter_mut().map(|b| &mut b[..n])),
+        }]);
         let mut out_events = EventBuffer::new();
         processor
-            .process(&inputs, &mut outputs, &InputEvents::from_buffer(&event_buffer), &mut OutputEvents::from_buffer(&mut out_events), Some(at as u64), None)
+            .process(
+                &inputs,
+                &mut outputs,
+                &InputEvents::from_buffer(&event_buffer),
+                &mut OutputEvents::from_buffer(&mut out_events),
+                Some(at as u64),
+                None,
+            )
             .expect("process");
         for (o, b) in out.iter_mut().zip(&out_buf) {
             o[at..at + n].copy_from_slice(&b[..n]);

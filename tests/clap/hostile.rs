@@ -7,8 +7,14 @@ use rand::{rngs::StdRng, Rng, SeedableRng};
 use super::host::{self, Loaded};
 use super::{diff_db, example, RATE};
 
-const LAYOUTS: [(&str, usize, usize); 6] =
-    [("Stereo", 2, 2), ("Stereo, mono sidechain", 2, 1), ("Mono", 1, 1), ("Mono, stereo sidechain", 1, 2), ("Stereo, 4-channel sidechain", 2, 4), ("Mono, 4-channel sidechain", 1, 4)];
+const LAYOUTS: [(&str, usize, usize); 6] = [
+    ("Stereo", 2, 2),
+    ("Stereo, mono sidechain", 2, 1),
+    ("Mono", 1, 1),
+    ("Mono, stereo sidechain", 1, 2),
+    ("Stereo, 4-channel sidechain", 2, 4),
+    ("Mono, 4-channel sidechain", 1, 4),
+];
 
 fn in_layout(name: &str) -> Loaded {
     let mut p = Loaded::new();
@@ -30,9 +36,28 @@ fn random_buffer_sizes_and_events_inside_buffers_in_every_layout() {
         let mut p = in_layout(name);
         let main = vec![mix.clone(); main_ch];
         let sc = vec![reference.clone(); sc_ch];
-        let blocks: Vec<usize> = (0..300).map(|_| if rng.random_bool(0.1) { rng.random_range(1..8) } else { rng.random_range(1..=4096) }).collect();
-        let ids: Vec<_> = ["Threshold", "Slope", "Mix", "Smoothing", "Output", "FFT Size", "Overlap", "Freeze", "Stereo Link", "Alpha", "Sources"].iter().map(|n| p.param_id(n)).collect();
-        let mut events: Vec<(usize, _, f64)> = (0..400).map(|_| (rng.random_range(0..mix.len()), ids[rng.random_range(0..ids.len())], rng.random_range(0.0..=1.0))).collect();
+        let blocks: Vec<usize> = (0..300)
+            .map(|_| if rng.random_bool(0.1) { rng.random_range(1..8) } else { rng.random_range(1..=4096) })
+            .collect();
+        let ids: Vec<_> = [
+            "Threshold",
+            "Slope",
+            "Mix",
+            "Smoothing",
+            "Output",
+            "FFT Size",
+            "Overlap",
+            "Freeze",
+            "Stereo Link",
+            "Alpha",
+            "Sources",
+        ]
+        .iter()
+        .map(|n| p.param_id(n))
+        .collect();
+        let mut events: Vec<(usize, _, f64)> = (0..400)
+            .map(|_| (rng.random_range(0..mix.len()), ids[rng.random_range(0..ids.len())], rng.random_range(0.0..=1.0)))
+            .collect();
         events.sort_by_key(|e| e.0);
         // Stepped parameters take their index, continuous ones 0..1 (CLAP's plain values).
         let ranges: Vec<(f64, f64)> = p.params().iter().map(|q| (q.min, q.max)).collect();
@@ -91,7 +116,12 @@ fn a_hundred_activations_at_changing_sample_rates() {
     let fresh = Loaded::new().process(rate, &main, Some(&sc), &[256 + 37 * (99 % 5)], &[]);
     let lat = residue::dsp::stft::latency(residue::dsp::auto_window(rate as f32), 4);
     let removed = |out: &[Vec<f32>]| diff_db(&out[0][lat..], &main[0][..main[0].len() - lat]);
-    assert!(removed(&last) > removed(&fresh) + 3.0, "learned {:.1} dB vs fresh {:.1} dB: the learning did not carry over", removed(&last), removed(&fresh));
+    assert!(
+        removed(&last) > removed(&fresh) + 3.0,
+        "learned {:.1} dB vs fresh {:.1} dB: the learning did not carry over",
+        removed(&last),
+        removed(&fresh)
+    );
     let silence = vec![vec![0.0f32; 8192]; 2];
     let after = p.process(rate, &silence, Some(&silence), &[512], &[]);
     assert!(after.iter().flatten().all(|&x| x == 0.0), "audio from an earlier activation came out");
@@ -111,7 +141,8 @@ fn garbage_truncated_and_old_state_never_breaks_the_plugin() {
     // nice-plug's CLAP state: a little-endian u64 length, then JSON.
     let framed = |json: &[u8]| [&(json.len() as u64).to_le_bytes()[..], json].concat();
     let json: serde_json::Value = serde_json::from_slice(&good[8..]).expect("the state is JSON");
-    let editor: serde_json::Value = serde_json::from_str(json["fields"]["editor"].as_str().expect("editor field")).unwrap();
+    let editor: serde_json::Value =
+        serde_json::from_str(json["fields"]["editor"].as_str().expect("editor field")).unwrap();
     assert_eq!(editor["width"].as_f64(), Some(960.0), "the editor's size is saved: {json}");
     // A session saved with a resized editor reopens at that size.
     let mut resized = json.clone();
@@ -188,12 +219,22 @@ fn input_ports_past_the_hosts_count_are_never_read() {
         let mut p = in_layout(name);
         let main = vec![mix.clone(); main_ch];
         let sc = vec![reference.clone(); sc_ch];
-        let signal = host::Signal { main: &main, sidechain: Some(&sc), sidechain_beyond_count: true, blocks: &[512], events: &[], transport_at: None };
+        let signal = host::Signal {
+            main: &main,
+            sidechain: Some(&sc),
+            sidechain_beyond_count: true,
+            blocks: &[512],
+            events: &[],
+            transport_at: None,
+        };
         let out = p.process_signal(RATE, &signal);
         let latency = p.latency() as usize;
         for c in 0..main_ch {
             let d = diff_db(&out[c][latency..], &main[c][..main[c].len() - latency]);
-            assert!(d < -100.0, "{name}: a sidechain the host did not count was used ({d:.1} dB from the delayed input)");
+            assert!(
+                d < -100.0,
+                "{name}: a sidechain the host did not count was used ({d:.1} dB from the delayed input)"
+            );
         }
     }
 }
@@ -213,7 +254,12 @@ fn in_child_process(test: &str, probe: impl FnOnce()) {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&child.stdout);
-    assert!(child.status.success() && stdout.contains("1 passed"), "the probe failed ({}):\n{stdout}\n{}", child.status, String::from_utf8_lossy(&child.stderr));
+    assert!(
+        child.status.success() && stdout.contains("1 passed"),
+        "the probe failed ({}):\n{stdout}\n{}",
+        child.status,
+        String::from_utf8_lossy(&child.stderr)
+    );
 }
 
 #[test]
@@ -239,7 +285,14 @@ fn an_event_past_the_end_of_the_buffer_is_not_processed_past_it() {
         let sc = vec![reference[..44100].to_vec(); 2];
         let plain = Loaded::new().process(RATE, &main, Some(&sc), &[512, 300], &[]);
         for past in [300, 512, 513, 4096, u32::MAX] {
-            let signal = host::Signal { main: &main, sidechain: Some(&sc), sidechain_beyond_count: false, blocks: &[512, 300], events: &[], transport_at: Some(past) };
+            let signal = host::Signal {
+                main: &main,
+                sidechain: Some(&sc),
+                sidechain_beyond_count: false,
+                blocks: &[512, 300],
+                events: &[],
+                transport_at: Some(past),
+            };
             let out = Loaded::new().process_signal(RATE, &signal);
             assert!(out == plain, "a transport event at {past} changed the output");
         }

@@ -39,7 +39,8 @@ fn live_processes_like_the_engine_in_live_mode_and_removes_bleed() {
     p.select_config(config);
     p.set_params_text(&[("Latency", "Live")]);
     let out = p.process(RATE, &main, Some(&sc), &[64, 512, 33], &[]);
-    let engine_config = EngineConfig { sample_rate: RATE as f32, main_channels: 1, sources: vec![1], max_window: 16384 };
+    let engine_config =
+        EngineConfig { sample_rate: RATE as f32, main_channels: 1, sources: vec![1], max_window: 16384 };
     let mut engine = Engine::with_mode(&engine_config, 4096, 4, Settings::default(), LatencyMode::Live).unwrap();
     let expected = harness::run(&mut engine, &main, &sc, &[64, 512, 33]);
     assert!(out == expected, "the plugin in Live differs from the engine in Live mode");

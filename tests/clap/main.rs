@@ -2,17 +2,17 @@
 //! parameters, processing against the engine driven directly, state.
 
 mod callbacks;
+#[path = "../engine/harness.rs"]
+mod harness;
 mod host;
 mod host_calls;
 mod hostile;
-mod session;
-mod live;
-mod sources;
-mod typed;
-#[path = "../engine/harness.rs"]
-mod harness;
 #[path = "../engine/kit.rs"]
 mod kit;
+mod live;
+mod session;
+mod sources;
+mod typed;
 #[path = "../engine/wav.rs"]
 mod wav;
 
@@ -29,8 +29,19 @@ fn example() -> (Vec<f32>, Vec<f32>) {
 }
 
 /// The engine driven directly, in the same blocks, with the settings the host set.
-fn engine_output(main: &[Vec<f32>], refs: &[Vec<f32>], settings: Settings, window: usize, block: usize) -> Vec<Vec<f32>> {
-    harness::run(&mut harness::engine(RATE as f32, main.len(), &[refs.len()], window, 4, settings), main, refs, &[block])
+fn engine_output(
+    main: &[Vec<f32>],
+    refs: &[Vec<f32>],
+    settings: Settings,
+    window: usize,
+    block: usize,
+) -> Vec<Vec<f32>> {
+    harness::run(
+        &mut harness::engine(RATE as f32, main.len(), &[refs.len()], window, 4, settings),
+        main,
+        refs,
+        &[block],
+    )
 }
 
 fn diff_db(a: &[f32], b: &[f32]) -> f64 {
@@ -56,11 +67,39 @@ fn descriptor_ports_and_parameters() {
     let outputs = p.ports(false);
     assert_eq!((outputs.len(), outputs[0].channels), (1, 2));
     let configs: Vec<String> = p.configs().into_iter().map(|c| c.1).collect();
-    assert_eq!(configs, ["Stereo", "Stereo, mono sidechain", "Mono", "Mono, stereo sidechain", "Stereo, 4-channel sidechain", "Mono, 4-channel sidechain"]);
+    assert_eq!(
+        configs,
+        [
+            "Stereo",
+            "Stereo, mono sidechain",
+            "Mono",
+            "Mono, stereo sidechain",
+            "Stereo, 4-channel sidechain",
+            "Mono, 4-channel sidechain"
+        ]
+    );
 
     let params = p.params();
     let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-    for required in ["Threshold", "Slope", "Alpha", "Autoscale", "Adaptation", "Freeze", "Smoothing", "Compression", "Output", "Mix", "FFT Size", "Auto Lag", "Lag", "Tail", "Robust Fit", "Sources", "Latency"] {
+    for required in [
+        "Threshold",
+        "Slope",
+        "Alpha",
+        "Autoscale",
+        "Adaptation",
+        "Freeze",
+        "Smoothing",
+        "Compression",
+        "Output",
+        "Mix",
+        "FFT Size",
+        "Auto Lag",
+        "Lag",
+        "Tail",
+        "Robust Fit",
+        "Sources",
+        "Latency",
+    ] {
         assert!(names.contains(&required), "no parameter {required} in {names:?}");
     }
     // CLAP shows continuous parameters normalised (0..1) and stepped ones as indices; units
@@ -87,7 +126,19 @@ fn descriptor_ports_and_parameters() {
         let q = find(name);
         assert_eq!(p.value_text(q.id, q.default), text, "default of {name}");
     }
-    let round_trips = [("Adaptation", "0.50 s"), ("Smoothing", "250 ms"), ("Mix", "50 %"), ("Alpha", "2.00 (power)"), ("Slope", "40.0"), ("Output", "Removed"), ("Lag", "12.5 ms"), ("Tail", "4 frames"), ("Sources", "Each Channel"), ("Sources", "Stereo Pairs"), ("Latency", "Live")];
+    let round_trips = [
+        ("Adaptation", "0.50 s"),
+        ("Smoothing", "250 ms"),
+        ("Mix", "50 %"),
+        ("Alpha", "2.00 (power)"),
+        ("Slope", "40.0"),
+        ("Output", "Removed"),
+        ("Lag", "12.5 ms"),
+        ("Tail", "4 frames"),
+        ("Sources", "Each Channel"),
+        ("Sources", "Stereo Pairs"),
+        ("Latency", "Live"),
+    ];
     for (name, text) in round_trips {
         let id = find(name).id;
         let v = p.value_from_text(id, text);
@@ -110,11 +161,23 @@ fn latency_is_reported_and_follows_the_fft_size() {
     p.process(RATE, &vec![mix[..4096].to_vec(); 2], Some(&vec![reference[..4096].to_vec(); 2]), &[512], &[]);
     assert_eq!(p.latency(), 1023 + 256);
     // Changed while processing: the plugin re-reports it.
-    p.process(RATE, &vec![mix[..8192].to_vec(); 2], Some(&vec![reference[..8192].to_vec(); 2]), &[512], &[(1000, fft, size_8192)]);
+    p.process(
+        RATE,
+        &vec![mix[..8192].to_vec(); 2],
+        Some(&vec![reference[..8192].to_vec(); 2]),
+        &[512],
+        &[(1000, fft, size_8192)],
+    );
     assert_eq!(p.latency(), 8191 + 2048);
     // The hop is part of it: Overlap alone changes the latency too.
     let overlap = p.param_id("Overlap");
-    p.process(RATE, &vec![mix[..8192].to_vec(); 2], Some(&vec![reference[..8192].to_vec(); 2]), &[512], &[(1000, overlap, 2.0)]); // index 2: 8x
+    p.process(
+        RATE,
+        &vec![mix[..8192].to_vec(); 2],
+        Some(&vec![reference[..8192].to_vec(); 2]),
+        &[512],
+        &[(1000, overlap, 2.0)],
+    ); // index 2: 8x
     assert_eq!(p.latency(), 8191 + 1024);
 }
 
@@ -124,7 +187,8 @@ fn every_layout_processes_like_the_engine() {
     let (mix, reference) = example();
     let stereo_main = vec![mix.clone(), mix.iter().map(|x| 0.8 * x).collect()];
     let stereo_ref = vec![reference.clone(), reference.iter().map(|x| 0.9 * x).collect()];
-    let four_ref: Vec<Vec<f32>> = (0..4).map(|c| reference.iter().map(|x| (1.0 - 0.15 * c as f32) * x).collect()).collect();
+    let four_ref: Vec<Vec<f32>> =
+        (0..4).map(|c| reference.iter().map(|x| (1.0 - 0.15 * c as f32) * x).collect()).collect();
     let layouts: [(&str, Vec<Vec<f32>>, Vec<Vec<f32>>); 6] = [
         ("Stereo", stereo_main.clone(), stereo_ref.clone()),
         ("Stereo, mono sidechain", stereo_main.clone(), vec![reference.clone()]),
@@ -141,7 +205,8 @@ fn every_layout_processes_like_the_engine() {
         assert_eq!(p.ports(true)[1].channels as usize, refs.len(), "{name}");
         p.set_params_text(&[("Threshold", "0.3"), ("Slope", "10")]);
         let out = p.process(RATE, &main, Some(&refs), &[512], &[]);
-        let expected = engine_output(&main, &refs, Settings { threshold: 0.3, slope: 10.0, ..Settings::default() }, 4096, 512);
+        let expected =
+            engine_output(&main, &refs, Settings { threshold: 0.3, slope: 10.0, ..Settings::default() }, 4096, 512);
         for c in 0..main.len() {
             let d = diff_db(&out[c], &expected[c]);
             eprintln!("{name} ch{c}: plugin vs engine {d:.1} dB");
@@ -160,7 +225,15 @@ fn state_round_trips_parameters_and_output() {
     let main = vec![mix.clone(), mix.clone()];
     let refs = vec![reference.clone(), reference.clone()];
     let mut a = Loaded::new();
-    let settings = [("Threshold", "0.45"), ("Slope", "22"), ("Smoothing", "120"), ("Output", "Removed"), ("Mix", "75"), ("FFT Size", "2048"), ("Alpha", "1.5")];
+    let settings = [
+        ("Threshold", "0.45"),
+        ("Slope", "22"),
+        ("Smoothing", "120"),
+        ("Output", "Removed"),
+        ("Mix", "75"),
+        ("FFT Size", "2048"),
+        ("Alpha", "1.5"),
+    ];
     a.set_params_text(&settings);
     let ids: Vec<_> = settings.iter().map(|(n, _)| a.param_id(n)).collect();
     let state = a.save();
@@ -176,7 +249,6 @@ fn state_round_trips_parameters_and_output() {
     let out_default = Loaded::new().process(RATE, &main, Some(&refs), &[1024], &[]);
     assert!(diff_db(&out_default[0], &out_a[0]) > -40.0);
 }
-
 
 #[test]
 fn offline_and_realtime_rendering_are_bit_identical() {
@@ -206,7 +278,12 @@ fn renderer_output_equals_the_plugin_bundle() {
     std::fs::create_dir_all(&dir).unwrap();
     let write = |name: &str, chans: &[Vec<f32>]| {
         let path = dir.join(name);
-        let spec = hound::WavSpec { channels: chans.len() as u16, sample_rate: RATE as u32, bits_per_sample: 32, sample_format: hound::SampleFormat::Float };
+        let spec = hound::WavSpec {
+            channels: chans.len() as u16,
+            sample_rate: RATE as u32,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
         let mut w = hound::WavWriter::create(&path, spec).unwrap();
         for i in 0..chans[0].len() {
             for c in chans {
@@ -220,8 +297,30 @@ fn renderer_output_equals_the_plugin_bundle() {
     let render = |[threshold, slope, smoothing, adapt]: [&str; 4]| {
         let out_path = dir.join(format!("out-{slope}.wav"));
         let status = std::process::Command::new(renderer())
-            .args([mix_path.to_str().unwrap(), "-r", ref_path.to_str().unwrap(), "-o", out_path.to_str().unwrap(), "--force"])
-            .args(["--threshold", threshold, "--slope", slope, "--fft", "2048", "--overlap", "8", "--smoothing", smoothing, "--adapt", adapt, "--output", "removed"])
+            .args([
+                mix_path.to_str().unwrap(),
+                "-r",
+                ref_path.to_str().unwrap(),
+                "-o",
+                out_path.to_str().unwrap(),
+                "--force",
+            ])
+            .args([
+                "--threshold",
+                threshold,
+                "--slope",
+                slope,
+                "--fft",
+                "2048",
+                "--overlap",
+                "8",
+                "--smoothing",
+                smoothing,
+                "--adapt",
+                adapt,
+                "--output",
+                "removed",
+            ])
             .status()
             .unwrap();
         assert!(status.success());
@@ -240,7 +339,15 @@ fn renderer_output_equals_the_plugin_bundle() {
     let config = p.configs().into_iter().find(|c| c.1 == "Stereo, mono sidechain").unwrap().0;
     p.select_config(config);
     p.set_offline(true);
-    p.set_params_text(&[("Threshold", "0.35"), ("Slope", "12"), ("FFT Size", "2048"), ("Overlap", "8x"), ("Smoothing", "30"), ("Adaptation", "2"), ("Output", "Removed")]);
+    p.set_params_text(&[
+        ("Threshold", "0.35"),
+        ("Slope", "12"),
+        ("FFT Size", "2048"),
+        ("Overlap", "8x"),
+        ("Smoothing", "30"),
+        ("Adaptation", "2"),
+        ("Output", "Removed"),
+    ]);
     // The DAW runs the plugin past the end of the region and shifts its output back by the latency.
     p.process(RATE, &vec![vec![0.0; 16]; 2], Some(&[vec![0.0; 16]]), &[16], &[]);
     let latency = p.latency() as usize;
@@ -248,7 +355,15 @@ fn renderer_output_equals_the_plugin_bundle() {
     let mut p = Loaded::new();
     p.select_config(config);
     p.set_offline(true);
-    p.set_params_text(&[("Threshold", "0.35"), ("Slope", "12"), ("FFT Size", "2048"), ("Overlap", "8x"), ("Smoothing", "30"), ("Adaptation", "2"), ("Output", "Removed")]);
+    p.set_params_text(&[
+        ("Threshold", "0.35"),
+        ("Slope", "12"),
+        ("FFT Size", "2048"),
+        ("Overlap", "8x"),
+        ("Smoothing", "30"),
+        ("Adaptation", "2"),
+        ("Output", "Removed"),
+    ]);
     let pad = |c: &Vec<f32>| c.iter().copied().chain(std::iter::repeat_n(0.0, latency)).collect::<Vec<f32>>();
     let bounced = p.process(RATE, &main.iter().map(pad).collect::<Vec<_>>(), Some(&[pad(&reference)]), &[512], &[]);
     for c in 0..2 {

@@ -47,7 +47,8 @@ fn a_saved_state_carries_on_exactly_where_the_instance_was() {
         }
         let state = a.save();
         let json: serde_json::Value = serde_json::from_slice(&state[8..]).expect("the state is JSON");
-        let profile: serde_json::Value = serde_json::from_str(json["fields"]["profile"].as_str().expect("a profile field")).unwrap();
+        let profile: serde_json::Value =
+            serde_json::from_str(json["fields"]["profile"].as_str().expect("a profile field")).unwrap();
         assert_eq!(profile["sample_rate"].as_f64(), Some(RATE), "{profile}");
         // The original carries on (activated again: the host's reset at the start of processing).
         let carried_on = a.process(RATE, &rest_mix, Some(&rest_ref), &[512], &[]);
@@ -61,7 +62,8 @@ fn a_saved_state_carries_on_exactly_where_the_instance_was() {
         let latency = a.latency() as usize;
         let first = 0..RATE as usize / 2;
         let (t, m) = (&truth[split..], &mix[split..]);
-        let (kept, cold) = (gain_db(&reloaded[0], latency, m, t, first.clone()), gain_db(&fresh[0], latency, m, t, first));
+        let (kept, cold) =
+            (gain_db(&reloaded[0], latency, m, t, first.clone()), gain_db(&fresh[0], latency, m, t, first));
         eprintln!("freeze {freeze}: first half second after reload {kept:+.2} dB, fresh instance {cold:+.2} dB");
         assert!(kept > cold + 1.0, "freeze {freeze}: reloaded {kept:.2} dB vs fresh {cold:.2} dB");
     }

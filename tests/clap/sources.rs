@@ -3,8 +3,8 @@
 //! parameter; a 4-channel sidechain in each grouping; switching the grouping while playing; a
 //! saved state per grouping.
 
-use residue::dsp::{Engine, Settings};
 use residue::dsp::sidechain::{sources, Grouping};
+use residue::dsp::{Engine, Settings};
 
 use super::harness;
 use super::host::{self, Loaded};
@@ -35,7 +35,14 @@ fn drums_into(truth: &[Vec<f32>], voices: &[Voice]) -> (Vec<Vec<f32>>, Vec<Vec<f
     let len = truth[0].len();
     let sources: Vec<Vec<f32>> = voices.iter().map(|&v| kit::voice(v, len, RATE as f32)).collect();
     let paths: Vec<Vec<Path>> = (0..truth.len())
-        .map(|c| (0..voices.len()).map(|j| Path { gain: [0.3, 0.12, 0.2, 0.25][j] * (1.0 - 0.2 * c as f32), lag_ms: 3.0 + 2.5 * j as f32 + 1.5 * c as f32 }).collect())
+        .map(|c| {
+            (0..voices.len())
+                .map(|j| Path {
+                    gain: [0.3, 0.12, 0.2, 0.25][j] * (1.0 - 0.2 * c as f32),
+                    lag_ms: 3.0 + 2.5 * j as f32 + 1.5 * c as f32,
+                })
+                .collect()
+        })
         .collect();
     (kit::track(truth, &sources, &paths, RATE as f32), sources)
 }
@@ -69,12 +76,25 @@ fn a_stereo_sidechain_split_in_two_removes_two_bleeds_like_the_engine_with_two_r
             p.set_params_text(&[("Sources", name(g))]);
             let out = p.process(RATE, &track, Some(&sidechain), &[BLOCK], &[]);
             let expected = harness::run(&mut engine(channels, 2, g), &track, &sidechain, &[BLOCK]);
-            assert!(out == expected, "{layout}, {}: the plugin differs from the engine with sources {:?}", name(g), sources(g, 2));
+            assert!(
+                out == expected,
+                "{layout}, {}: the plugin differs from the engine with sources {:?}",
+                name(g),
+                sources(g, 2)
+            );
             gains.push(improvement(&out, p.latency() as usize, &track, &truth));
         }
         for c in 0..channels {
-            eprintln!("{layout}, channel {c}: SDR +{:.2} dB as two mono sources, +{:.2} as one stereo source", gains[1][c], gains[0][c]);
-            assert!(gains[1][c] > gains[0][c] + 1.0, "{layout}, channel {c}: two sources {:.2} dB, one {:.2} dB", gains[1][c], gains[0][c]);
+            eprintln!(
+                "{layout}, channel {c}: SDR +{:.2} dB as two mono sources, +{:.2} as one stereo source",
+                gains[1][c], gains[0][c]
+            );
+            assert!(
+                gains[1][c] > gains[0][c] + 1.0,
+                "{layout}, channel {c}: two sources {:.2} dB, one {:.2} dB",
+                gains[1][c],
+                gains[0][c]
+            );
         }
     }
 }
@@ -85,7 +105,11 @@ fn a_four_channel_sidechain_runs_every_grouping_like_the_engine() {
     for (layout, channels) in [("Stereo, 4-channel sidechain", 2), ("Mono, 4-channel sidechain", 1)] {
         let mut p = Loaded::new();
         let configs = p.configs();
-        assert!(configs.iter().any(|c| c.1 == layout), "{layout} missing from {:?}", configs.iter().map(|c| &c.1).collect::<Vec<_>>());
+        assert!(
+            configs.iter().any(|c| c.1 == layout),
+            "{layout} missing from {:?}",
+            configs.iter().map(|c| &c.1).collect::<Vec<_>>()
+        );
         let truth = voice(channels, 6.0);
         let (track, sidechain) = drums_into(&truth, &[Voice::Kick, Voice::Snare, Voice::HiHat, Voice::Tom]);
         let mut gains = Vec::new();
@@ -95,12 +119,21 @@ fn a_four_channel_sidechain_runs_every_grouping_like_the_engine() {
             assert_eq!(ports[1].channels, 4, "{layout}: the sidechain port");
             // Four sources side by side are no surround format: CLAP's type for that is none.
             assert_eq!(ports[1].kind, None, "{layout}: the sidechain port's type");
-            assert_eq!(ports[0].kind.as_deref(), Some(["mono", "stereo"][channels - 1]), "{layout}: the main port's type");
+            assert_eq!(
+                ports[0].kind.as_deref(),
+                Some(["mono", "stereo"][channels - 1]),
+                "{layout}: the main port's type"
+            );
             p.set_params_text(&[("Sources", name(g))]);
             let out = p.process(RATE, &track, Some(&sidechain), &[BLOCK], &[]);
             let expected = harness::run(&mut engine(channels, 4, g), &track, &sidechain, &[BLOCK]);
             assert!(out.iter().flatten().all(|x| x.is_finite()), "{layout}, {}: non-finite output", name(g));
-            assert!(out == expected, "{layout}, {}: the plugin differs from the engine with sources {:?}", name(g), sources(g, 4));
+            assert!(
+                out == expected,
+                "{layout}, {}: the plugin differs from the engine with sources {:?}",
+                name(g),
+                sources(g, 4)
+            );
             let gain = improvement(&out, p.latency() as usize, &track, &truth);
             eprintln!("{layout}, {}: SDR {:+.2} dB", name(g), gain.iter().sum::<f64>() / channels as f64);
             gains.push(gain);
@@ -108,7 +141,12 @@ fn a_four_channel_sidechain_runs_every_grouping_like_the_engine() {
         for c in 0..channels {
             // Four sources apart beat their mean as one source (measured with the ratio floor in the
             // fit: the mono track by 0.78 dB, the stereo track by 1.7 dB on average).
-            assert!(gains[1][c] > gains[0][c] + 0.5, "{layout}, channel {c}: four sources {:.2} dB, one {:.2} dB", gains[1][c], gains[0][c]);
+            assert!(
+                gains[1][c] > gains[0][c] + 0.5,
+                "{layout}, channel {c}: four sources {:.2} dB, one {:.2} dB",
+                gains[1][c],
+                gains[0][c]
+            );
         }
     }
 }
@@ -145,7 +183,15 @@ fn switching_the_grouping_while_playing_hands_over_to_an_engine_that_kept_its_le
     let latency = p.latency() as usize;
     let mut fresh = engine(2, 2, Grouping::One);
     let cold = harness::run(&mut fresh, &slice(&track, t2..len), &slice(&sidechain, t2..len), &[BLOCK]);
-    let second_back = |o: &[f32]| kit::improvement_db(&o[..latency + RATE as usize], latency, &track[0][t2..t2 + RATE as usize], &truth[0][t2..t2 + RATE as usize], 0);
+    let second_back = |o: &[f32]| {
+        kit::improvement_db(
+            &o[..latency + RATE as usize],
+            latency,
+            &track[0][t2..t2 + RATE as usize],
+            &truth[0][t2..t2 + RATE as usize],
+            0,
+        )
+    };
     let (kept, cold) = (second_back(&out[0][t2..]), second_back(&cold[0]));
     eprintln!("first second back on One: {kept:+.2} dB with its learning, {cold:+.2} dB fresh");
     assert!(kept > cold + 1.0, "back on One: {kept:.2} dB, a fresh engine {cold:.2} dB");
@@ -173,14 +219,17 @@ fn a_saved_state_restores_the_learning_of_the_grouping_in_use() {
     let truth = voice(2, 9.0);
     let (track, sidechain) = drums_into(&truth, &[Voice::Kick, Voice::HiHat]);
     let split = 5 * RATE as usize;
-    let part = |x: &[Vec<f32>], first: bool| x.iter().map(|c| if first { c[..split].to_vec() } else { c[split..].to_vec() }).collect::<Vec<_>>();
+    let part = |x: &[Vec<f32>], first: bool| {
+        x.iter().map(|c| if first { c[..split].to_vec() } else { c[split..].to_vec() }).collect::<Vec<_>>()
+    };
     for g in [Grouping::One, Grouping::Each] {
         let mut a = with_layout("Stereo");
         a.set_params_text(&[("Sources", name(g))]);
         a.process(RATE, &part(&track, true), Some(&part(&sidechain, true)), &[BLOCK], &[]);
         let state = a.save();
         let json: serde_json::Value = serde_json::from_slice(&state[8..]).expect("the state is JSON");
-        let profile: serde_json::Value = serde_json::from_str(json["fields"]["profile"].as_str().expect("a profile field")).unwrap();
+        let profile: serde_json::Value =
+            serde_json::from_str(json["fields"]["profile"].as_str().expect("a profile field")).unwrap();
         assert_eq!(profile["sources"], serde_json::json!(sources(g, 2)), "{}: the profile names its sources", name(g));
         let carried_on = a.process(RATE, &part(&track, false), Some(&part(&sidechain, false)), &[BLOCK], &[]);
         // A new instance loading it, and one that had been running the other grouping.
@@ -194,13 +243,26 @@ fn a_saved_state_restores_the_learning_of_the_grouping_in_use() {
         assert!(c.load(&state), "load");
         let reloaded_over_other = c.process(RATE, &part(&track, false), Some(&part(&sidechain, false)), &[BLOCK], &[]);
         assert!(carried_on == reloaded, "{}: the reloaded instance differs from the original carrying on", name(g));
-        assert!(carried_on == reloaded_over_other, "{}: loaded over an instance that ran {}, it differs", name(g), name(other));
+        assert!(
+            carried_on == reloaded_over_other,
+            "{}: loaded over an instance that ran {}, it differs",
+            name(g),
+            name(other)
+        );
         // The learning mattered: a fresh instance of the grouping starts cold.
         let mut fresh = with_layout("Stereo");
         fresh.set_params_text(&[("Sources", name(g))]);
         let cold = fresh.process(RATE, &part(&track, false), Some(&part(&sidechain, false)), &[BLOCK], &[]);
         let latency = a.latency() as usize;
-        let first_second = |o: &[f32]| kit::improvement_db(&o[..latency + RATE as usize], latency, &track[0][split..split + RATE as usize], &truth[0][split..split + RATE as usize], 0);
+        let first_second = |o: &[f32]| {
+            kit::improvement_db(
+                &o[..latency + RATE as usize],
+                latency,
+                &track[0][split..split + RATE as usize],
+                &truth[0][split..split + RATE as usize],
+                0,
+            )
+        };
         let (kept, cold) = (first_second(&reloaded[0]), first_second(&cold[0]));
         eprintln!("{}: first second after reload {kept:+.2} dB, fresh {cold:+.2} dB", name(g));
         assert!(kept > cold + 1.0, "{}: reloaded {kept:.2} dB vs fresh {cold:.2} dB", name(g));

@@ -37,7 +37,9 @@ fn typed_values_land_where_they_were_meant() {
         assert_eq!(p.value_text(id, v), shown, "{name}: typed {typed:?}");
     }
     // Not values: refused, so that no host reads them as something else.
-    for (name, typed) in [("Overlap", "3"), ("Freeze", "maybe"), ("Output", "re"), ("FFT Size", "5"), ("Lag", "10 Hz"), ("Tail", "2.5")] {
+    for (name, typed) in
+        [("Overlap", "3"), ("Freeze", "maybe"), ("Output", "re"), ("FFT Size", "5"), ("Lag", "10 Hz"), ("Tail", "2.5")]
+    {
         let id = p.param_id(name);
         assert_eq!(p.try_value_from_text(id, typed), None, "{name}: {typed:?} was accepted");
     }

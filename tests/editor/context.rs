@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use nice_plug::context::gui::GuiContextInner;
 use nice_plug::params::internals::ParamPtr;
-use nice_plug::prelude::PluginApi;
 use nice_plug::plugin::PluginState;
+use nice_plug::prelude::PluginApi;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Call {

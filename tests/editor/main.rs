@@ -12,9 +12,9 @@ use context::{Call, RecordingHost};
 use egui::{vec2, Event, Modifiers, PointerButton, Pos2, RawInput, Rect, Vec2, ViewportId};
 use nice_plug::prelude::{Param, ParamSetter};
 use residue::dsp::{Engine, EngineConfig, Settings};
-use residue::editor::{show, dial, Layout, View};
-use residue::params::{DEFAULT_SIZE, MIN_SIZE};
+use residue::editor::{dial, show, Layout, View};
 use residue::params::ResidueParams;
+use residue::params::{DEFAULT_SIZE, MIN_SIZE};
 
 struct Harness {
     ctx: egui::Context,
@@ -30,17 +30,31 @@ impl Harness {
     fn new(size: (f32, f32), scale: f32) -> Self {
         let ctx = egui::Context::default();
         residue::editor::style(&ctx);
-        Self { ctx, host: Arc::new(RecordingHost::default()), params: Arc::new(ResidueParams::default()), view: View::default(), size: vec2(size.0, size.1), scale, time: 0.0 }
+        Self {
+            ctx,
+            host: Arc::new(RecordingHost::default()),
+            params: Arc::new(ResidueParams::default()),
+            view: View::default(),
+            size: vec2(size.0, size.1),
+            scale,
+            time: 0.0,
+        }
     }
 
     /// One frame with these input events; returns where things were drawn.
     fn frame(&mut self, events: Vec<Event>) -> Layout {
         self.time += 1.0 / 60.0;
-        let mut input = RawInput { screen_rect: Some(Rect::from_min_size(Pos2::ZERO, self.size)), time: Some(self.time), events, ..RawInput::default() };
+        let mut input = RawInput {
+            screen_rect: Some(Rect::from_min_size(Pos2::ZERO, self.size)),
+            time: Some(self.time),
+            events,
+            ..RawInput::default()
+        };
         input.viewports.entry(ViewportId::ROOT).or_default().native_pixels_per_point = Some(self.scale);
         let setter = ParamSetter::new(&*self.host);
         let mut layout = None;
-        let mut out = self.ctx.run_ui(input, |ui| layout = Some(show(ui, &self.params, &setter, &self.view, Instant::now())));
+        let mut out =
+            self.ctx.run_ui(input, |ui| layout = Some(show(ui, &self.params, &setter, &self.view, Instant::now())));
         out.textures_delta.clear();
         layout.expect("drawn")
     }
@@ -51,7 +65,10 @@ impl Harness {
     }
 
     fn press(&mut self, at: Pos2, pressed: bool, modifiers: Modifiers) -> Layout {
-        self.frame(vec![Event::PointerMoved(at), Event::PointerButton { pos: at, button: PointerButton::Primary, pressed, modifiers }])
+        self.frame(vec![
+            Event::PointerMoved(at),
+            Event::PointerButton { pos: at, button: PointerButton::Primary, pressed, modifiers },
+        ])
     }
 
     fn click(&mut self, at: Pos2) {
@@ -72,10 +89,13 @@ impl Harness {
 }
 
 fn sets(calls: &[Call], name: &str) -> Vec<f32> {
-    calls.iter().filter_map(|c| match c {
-        Call::Set(n, v) if n == name => Some(*v),
-        _ => None,
-    }).collect()
+    calls
+        .iter()
+        .filter_map(|c| match c {
+            Call::Set(n, v) if n == name => Some(*v),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A complete gesture: begin, at least one set, end — in that order, nothing else interleaved.
@@ -92,14 +112,24 @@ fn layout_fits_without_overlap_at_1x_and_2x_and_at_the_minimum_size() {
         let mut h = Harness::new(size, scale);
         let l = h.settle();
         let screen = Rect::from_min_size(Pos2::ZERO, vec2(size.0, size.1));
-        let parts = [("threshold", l.threshold), ("slope", l.slope), ("curve", l.curve), ("bleed", l.bleed), ("spectrum", l.spectrum), ("controls", l.controls)];
+        let parts = [
+            ("threshold", l.threshold),
+            ("slope", l.slope),
+            ("curve", l.curve),
+            ("bleed", l.bleed),
+            ("spectrum", l.spectrum),
+            ("controls", l.controls),
+        ];
         for (name, r) in parts {
             assert!(screen.contains_rect(r.shrink(0.5)), "{size:?} @{scale}x: {name} {r:?} is off screen");
             assert!(r.width() > 40.0 && r.height() > 20.0, "{size:?} @{scale}x: {name} too small: {r:?}");
         }
         for (i, (a, ra)) in parts.iter().enumerate() {
             for (b, rb) in &parts[i + 1..] {
-                assert!(!ra.shrink(1.0).intersects(rb.shrink(1.0)), "{size:?} @{scale}x: {a} {ra:?} overlaps {b} {rb:?}");
+                assert!(
+                    !ra.shrink(1.0).intersects(rb.shrink(1.0)),
+                    "{size:?} @{scale}x: {a} {ra:?} overlaps {b} {rb:?}"
+                );
             }
         }
         assert!(l.threshold.width() >= 64.0 && l.slope.width() >= 64.0, "the two knobs are large: {:?}", l.threshold);
@@ -152,10 +182,22 @@ fn double_click_resets_and_typing_sets_a_value() {
     // Click the value, type, Enter.
     h.click(l.slope_value.center());
     h.frame(vec![]);
-    let mut keys = vec![Event::Key { key: egui::Key::A, physical_key: None, pressed: true, repeat: false, modifiers: Modifiers::COMMAND }];
+    let mut keys = vec![Event::Key {
+        key: egui::Key::A,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::COMMAND,
+    }];
     keys.push(Event::Text("42".into()));
     h.frame(keys);
-    h.frame(vec![Event::Key { key: egui::Key::Enter, physical_key: None, pressed: true, repeat: false, modifiers: Modifiers::NONE }]);
+    h.frame(vec![Event::Key {
+        key: egui::Key::Enter,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: Modifiers::NONE,
+    }]);
     h.settle();
     let calls = h.host.take();
     assert_gesture(&calls, "Slope");
@@ -200,12 +242,20 @@ fn view_reads_real_analysis_frames() {
     assert_eq!(view.sidechain(now), residue::editor::view::Sidechain::Active);
     assert!(view.frames > 300, "{} frames", view.frames);
     // The guitar bleed sits low: the reduction there is deeper than in the top octave.
-    let band = |hz: f32| (0..residue::editor::view::BANDS).min_by(|&a, &b| (view.band_centre_hz(a) - hz).abs().total_cmp(&(view.band_centre_hz(b) - hz).abs())).unwrap();
+    let band = |hz: f32| {
+        (0..residue::editor::view::BANDS)
+            .min_by(|&a, &b| (view.band_centre_hz(a) - hz).abs().total_cmp(&(view.band_centre_hz(b) - hz).abs()))
+            .unwrap()
+    };
     let reduction = |hz: f32| view.output_db[band(hz)] - view.mixture_db[band(hz)];
     assert!(reduction(160.0) < -3.0, "reduction at 160 Hz: {:.1} dB", reduction(160.0));
     assert!(reduction(160.0) < reduction(5000.0) - 2.0);
     assert!(view.bleed_db[band(160.0)] > view.mixture_db[band(160.0)] - 12.0, "the bleed estimate tracks the bleed");
-    assert!(view.histogram.iter().any(|&h| h == 1.0) && view.histogram.iter().filter(|&&h| h > 0.05).count() > 3, "a spread of mask values: {:?}", view.histogram);
+    assert!(
+        view.histogram.iter().any(|&h| h == 1.0) && view.histogram.iter().filter(|&&h| h > 0.05).count() > 3,
+        "a spread of mask values: {:?}",
+        view.histogram
+    );
 
     // Then the sidechain goes quiet.
     for m in mix.chunks_mut(1024).take(100) {
@@ -217,7 +267,11 @@ fn view_reads_real_analysis_frames() {
         }
     }
     assert_eq!(view.sidechain(now), residue::editor::view::Sidechain::Silent);
-    assert_eq!(view.sidechain(now + std::time::Duration::from_secs(2)), residue::editor::view::Sidechain::Idle, "no frames for a while: idle");
+    assert_eq!(
+        view.sidechain(now + std::time::Duration::from_secs(2)),
+        residue::editor::view::Sidechain::Idle,
+        "no frames for a while: idle"
+    );
 }
 
 #[test]
@@ -249,14 +303,26 @@ fn view_shows_the_bleed_of_each_source_of_a_split_sidechain() {
     }
     assert_eq!(view.sources, 2);
     assert_eq!((view.source_name(0), view.source_name(1)), ("Source 1 (L)".to_string(), "Source 2 (R)".to_string()));
-    let band = |hz: f32| (0..residue::editor::view::BANDS).min_by(|&a, &b| (view.band_centre_hz(a) - hz).abs().total_cmp(&(view.band_centre_hz(b) - hz).abs())).unwrap();
+    let band = |hz: f32| {
+        (0..residue::editor::view::BANDS)
+            .min_by(|&a, &b| (view.band_centre_hz(a) - hz).abs().total_cmp(&(view.band_centre_hz(b) - hz).abs()))
+            .unwrap()
+    };
     let (low, high) = (band(70.0), band(8000.0));
     let (kick, hat) = (view.source_db[0], view.source_db[1]);
-    eprintln!("dB of the track at 70 Hz: kick {:.1}, hi-hat {:.1}; at 8 kHz: kick {:.1}, hi-hat {:.1}", kick[low], hat[low], kick[high], hat[high]);
+    eprintln!(
+        "dB of the track at 70 Hz: kick {:.1}, hi-hat {:.1}; at 8 kHz: kick {:.1}, hi-hat {:.1}",
+        kick[low], hat[low], kick[high], hat[high]
+    );
     assert!(kick[low] > hat[low] + 20.0 && kick[low] > -12.0, "at 70 Hz the bleed is the kick's");
     assert!(hat[high] > kick[high] + 20.0 && hat[high] > -12.0, "at 8 kHz the bleed is the hi-hat's");
     for (j, ms) in [(0, 4.0), (1, 11.0)] {
-        assert!(view.source_lag_found[j] && (view.source_lag_ms[j] - ms).abs() < 0.5, "source {j}: lag {} ms (found: {})", view.source_lag_ms[j], view.source_lag_found[j]);
+        assert!(
+            view.source_lag_found[j] && (view.source_lag_ms[j] - ms).abs() < 0.5,
+            "source {j}: lag {} ms (found: {})",
+            view.source_lag_ms[j],
+            view.source_lag_found[j]
+        );
     }
     // Drawn: the layout still fits with the legend and the curves.
     let mut h = Harness::new(MIN_SIZE, 1.0);
@@ -267,7 +333,10 @@ fn view_shows_the_bleed_of_each_source_of_a_split_sidechain() {
     let mut named = View::default();
     named.sources = 2;
     named.source_channels[..2].copy_from_slice(&[2, 2]);
-    assert_eq!((named.source_name(0), named.source_name(1)), ("Source 1 (ch 1–2)".to_string(), "Source 2 (ch 3–4)".to_string()));
+    assert_eq!(
+        (named.source_name(0), named.source_name(1)),
+        ("Source 1 (ch 1–2)".to_string(), "Source 2 (ch 3–4)".to_string())
+    );
     named.sources = 4;
     named.source_channels[..4].copy_from_slice(&[1, 1, 1, 1]);
     assert_eq!(named.source_name(2), "Source 3 (ch 3)");
@@ -284,6 +353,9 @@ fn relearn_button_presses_relearn_through_the_host() {
     assert_gesture(&calls, "Relearn");
     let sets: Vec<&Call> = calls.iter().filter(|c| matches!(c, Call::Set(..))).collect();
     assert_eq!(sets.len(), 2, "on, then off: {calls:?}");
-    assert!(matches!(sets[0], Call::Set(_, v) if *v == 1.0) && matches!(sets[1], Call::Set(_, v) if *v == 0.0), "{calls:?}");
+    assert!(
+        matches!(sets[0], Call::Set(_, v) if *v == 1.0) && matches!(sets[1], Call::Set(_, v) if *v == 0.0),
+        "{calls:?}"
+    );
     assert!(!h.params.relearn.value(), "Relearn is left off");
 }

@@ -26,7 +26,14 @@ fn scene() -> (Vec<f32>, Vec<f32>) {
 fn analysis_reports_mixture_bleed_mask_output_and_gain() {
     let (mix, reference) = scene();
     // The removal whole from the first frame (no warm-up): this second shows the model at work.
-    let mut e = engine(RATE, 1, &[1], 4096, 4, Settings { compression: false, smoothing_ms: 0.0, warm_up: false, ..Settings::default() });
+    let mut e = engine(
+        RATE,
+        1,
+        &[1],
+        4096,
+        4,
+        Settings { compression: false, smoothing_ms: 0.0, warm_up: false, ..Settings::default() },
+    );
     e.set_analysis(true);
     run(&mut e, &[mix], &[reference], &[512]);
     let a = e.analysis();
@@ -36,7 +43,12 @@ fn analysis_reports_mixture_bleed_mask_output_and_gain() {
     // Magnitudes in the spectrum scale: a sine of amplitude A reads A/2.
     assert!((a.mixture[voice] - 0.15).abs() < 0.01, "voice {}", a.mixture[voice]);
     assert!((a.mixture[bleed] - 0.1).abs() < 0.01, "bleed in the mix {}", a.mixture[bleed]);
-    assert!((a.bleed[bleed] / a.mixture[bleed] - 1.0).abs() < 0.1, "bleed estimate {} vs {}", a.bleed[bleed], a.mixture[bleed]);
+    assert!(
+        (a.bleed[bleed] / a.mixture[bleed] - 1.0).abs() < 0.1,
+        "bleed estimate {} vs {}",
+        a.bleed[bleed],
+        a.mixture[bleed]
+    );
     assert!(a.bleed[voice] < 0.01 * a.mixture[voice], "no bleed predicted under the voice");
     assert!(a.mask[voice] > 0.95 && a.mask[bleed] < 0.1, "mask {} / {}", a.mask[voice], a.mask[bleed]);
     assert!(a.output[bleed] < 0.2 * a.mixture[bleed] && (a.output[voice] / a.mixture[voice] - 1.0).abs() < 0.05);

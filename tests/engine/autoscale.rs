@@ -85,7 +85,12 @@ fn off_means_gain_one() {
     assert!(crate::signals::error_db(&out[0][lat..], &half) < -100.0);
     // With autoscale on the fit finds the gain 2 and removes nearly everything instead (once
     // whole: here from the first frame, without the warm-up).
-    let on = run(&mut engine(RATE, 1, &[1], 1024, 4, Settings { autoscale: true, warm_up: false, ..s }), &[mix.clone()], &[r], &[512]);
+    let on = run(
+        &mut engine(RATE, 1, &[1], 1024, 4, Settings { autoscale: true, warm_up: false, ..s }),
+        &[mix.clone()],
+        &[r],
+        &[512],
+    );
     let energy = |x: &[f32]| x.iter().map(|v| (v * v) as f64).sum::<f64>();
     let ratio_db = 10.0 * (energy(&on[0][24000..]) / energy(&mix[24000 - lat..len - lat])).log10();
     assert!(ratio_db < -20.0, "autoscale on left {ratio_db:.1} dB of pure bleed");

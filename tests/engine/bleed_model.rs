@@ -91,7 +91,8 @@ fn a_manual_lag_is_applied_and_aligning_removes_more_bleed() {
 fn room(r: &[f32], rt60: f32, seed: u64) -> Vec<f32> {
     let n = (rt60 * RATE) as usize;
     let tail = noise(n, seed, 1.0);
-    let ir: Vec<f32> = (0..n).map(|i| if i == 0 { 1.0 } else { 0.08 * tail[i] * (-6.9 * i as f32 / n as f32).exp() }).collect();
+    let ir: Vec<f32> =
+        (0..n).map(|i| if i == 0 { 1.0 } else { 0.08 * tail[i] * (-6.9 * i as f32 / n as f32).exp() }).collect();
     // Direct convolution over the non-zero taps would be slow; the IR is sparse enough in time
     // if taken every 8th sample (a rough but honest diffuse tail).
     let mut out = vec![0.0f32; r.len()];
@@ -107,10 +108,17 @@ fn room(r: &[f32], rt60: f32, seed: u64) -> Vec<f32> {
 fn tail_taps_explain_reverberant_bleed_that_one_frame_cannot() {
     let len = (RATE * 8.0) as usize;
     // A gated reference (bursts and gaps) so that the tail rings into silence.
-    let r: Vec<f32> = noise(len, 21, 0.3).iter().enumerate().map(|(n, x)| if (n / 6000) % 3 == 0 { *x } else { 0.0 }).collect();
+    let r: Vec<f32> =
+        noise(len, 21, 0.3).iter().enumerate().map(|(n, x)| if (n / 6000) % 3 == 0 { *x } else { 0.0 }).collect();
     let bleed = room(&r, 0.5, 4);
     let left = |taps: usize| {
-        let s = Settings { tail_frames: taps, compression: false, smoothing_ms: 0.0, warm_up: false, ..Settings::default().norbert_model() };
+        let s = Settings {
+            tail_frames: taps,
+            compression: false,
+            smoothing_ms: 0.0,
+            warm_up: false,
+            ..Settings::default().norbert_model()
+        };
         let out = run(&mut engine(RATE, 1, &[1], 2048, 4, s), &[bleed.clone()], &[r.clone()], &[512]);
         ratio_db(&out[0], &bleed, RATE as usize * 4)
     };
@@ -148,9 +156,16 @@ fn a_6_db_step_settles_within_one_and_a_half_adaptation_times() {
     // alpha 1: the magnitude gain of the bleed is 0.1, then 0.2.
     let (plain, robust) = (gain_track(false), gain_track(true));
     let half = plain.len() / 2;
-    let settle = |t: &[f32], want: f32| t[half..].iter().position(|g| (g / want).log10().abs() * 20.0 < 1.0).map(|q| (q + 1) as f32 * TRACK_STEP);
-    eprintln!("before the step: plain {:.3}, robust {:.3}; settled within 1 dB after {:?} s (plain), {:?} s (robust)",
-        plain[half - 1], robust[half - 1], settle(&plain, 0.2), settle(&robust, 0.2));
+    let settle = |t: &[f32], want: f32| {
+        t[half..].iter().position(|g| (g / want).log10().abs() * 20.0 < 1.0).map(|q| (q + 1) as f32 * TRACK_STEP)
+    };
+    eprintln!(
+        "before the step: plain {:.3}, robust {:.3}; settled within 1 dB after {:?} s (plain), {:?} s (robust)",
+        plain[half - 1],
+        robust[half - 1],
+        settle(&plain, 0.2),
+        settle(&robust, 0.2)
+    );
     // The target (tonal, many bins untouched) still pulls the plain fit off in its bins; the
     // median bin is bleed-dominated for both, so both land near the truth before the step.
     assert!((robust[half - 1] / 0.1 - 1.0).abs() < 0.12, "robust before: {}", robust[half - 1]);

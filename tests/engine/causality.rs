@@ -49,7 +49,14 @@ fn smoothing_changes_the_output_and_longer_smoothing_changes_it_more() {
     let len = 48_000;
     let bleed = add(&tones(len, RATE, &[150.0, 700.0], 0.4), &noise(len, 2, 0.1), 1.0);
     let main = add(&noise(len, 4, 0.2), &bleed, 0.6);
-    let out = |ms: f32| run(&mut engine(RATE, 1, &[1], 1024, 4, Settings { smoothing_ms: ms, ..Settings::default() }), &[main.clone()], &[bleed.clone()], &[512]);
+    let out = |ms: f32| {
+        run(
+            &mut engine(RATE, 1, &[1], 1024, 4, Settings { smoothing_ms: ms, ..Settings::default() }),
+            &[main.clone()],
+            &[bleed.clone()],
+            &[512],
+        )
+    };
     let (off, short, long) = (out(0.0), out(10.0), out(200.0));
     let d_short = error_db(&short[0], &off[0]);
     let d_long = error_db(&long[0], &off[0]);

@@ -9,9 +9,16 @@ const RATE: f32 = 48000.0;
 const LEN: usize = 40_000;
 
 fn material(main: usize, refs: usize) -> (Vec<Vec<f32>>, Vec<Vec<f32>>) {
-    let bleed: Vec<Vec<f32>> = (0..refs.max(1)).map(|r| tones(LEN, RATE, &[200.0 + 50.0 * r as f32, 800.0, 3000.0], 0.4)).collect();
+    let bleed: Vec<Vec<f32>> =
+        (0..refs.max(1)).map(|r| tones(LEN, RATE, &[200.0 + 50.0 * r as f32, 800.0, 3000.0], 0.4)).collect();
     let main = (0..main)
-        .map(|c| add(&add(&tones(LEN, RATE, &[440.0, 1760.0], 0.3), &noise(LEN, c as u64, 0.02), 1.0), &bleed[c % bleed.len()], 0.5))
+        .map(|c| {
+            add(
+                &add(&tones(LEN, RATE, &[440.0, 1760.0], 0.3), &noise(LEN, c as u64, 0.02), 1.0),
+                &bleed[c % bleed.len()],
+                0.5,
+            )
+        })
         .collect();
     (main, bleed[..refs].to_vec())
 }
@@ -28,7 +35,10 @@ fn every_layout_runs_and_removes_bleed() {
             for c in 0..main_ch {
                 assert!(out[c].iter().all(|x| x.is_finite()));
                 let change = error_db(&out[c][lat..], &main[c][..LEN - lat]);
-                assert!(change > -20.0, "main {main_ch} refs {ref_ch} ch {c}: output barely differs from input ({change:.1} dB)");
+                assert!(
+                    change > -20.0,
+                    "main {main_ch} refs {ref_ch} ch {c}: output barely differs from input ({change:.1} dB)"
+                );
             }
         }
     }
@@ -82,8 +92,10 @@ fn target_plus_removed_is_the_delayed_input_and_reference_is_the_uncompressed_es
 fn mix_blends_wet_with_the_latency_aligned_dry_signal() {
     let (main, refs) = material(1, 1);
     let wet = run(&mut engine(RATE, 1, &[1], 1024, 4, Settings::default()), &main, &refs, &[256]);
-    let dry = run(&mut engine(RATE, 1, &[1], 1024, 4, Settings { mix: 0.0, ..Settings::default() }), &main, &refs, &[256]);
-    let half = run(&mut engine(RATE, 1, &[1], 1024, 4, Settings { mix: 0.5, ..Settings::default() }), &main, &refs, &[256]);
+    let dry =
+        run(&mut engine(RATE, 1, &[1], 1024, 4, Settings { mix: 0.0, ..Settings::default() }), &main, &refs, &[256]);
+    let half =
+        run(&mut engine(RATE, 1, &[1], 1024, 4, Settings { mix: 0.5, ..Settings::default() }), &main, &refs, &[256]);
     // mix 0 is exactly the input delayed: no STFT rounding on the dry path.
     let lat = residue::dsp::stft::latency(1024, 4);
     assert_eq!(&dry[0][lat..], &main[0][..LEN - lat]);

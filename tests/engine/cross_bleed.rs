@@ -56,9 +56,15 @@ fn the_voice_in_the_guitar_mic_is_not_removed_as_bleed() {
         let (cold, learned) = change(k_db);
         report += &format!("{k_db} dB: {cold:+.2} / {learned:+.2}; ");
         // Never worse than the track as it came in, whatever the leak.
-        assert!(cold > 0.0 && learned > 0.0, "voice at {k_db} dB in the reference: SDR change {cold:+.2} dB cold, {learned:+.2} dB learned first");
+        assert!(
+            cold > 0.0 && learned > 0.0,
+            "voice at {k_db} dB in the reference: SDR change {cold:+.2} dB cold, {learned:+.2} dB learned first"
+        );
         if k_db == -6.0 {
-            assert!(cold >= 3.0 && learned >= 3.0, "voice at -6 dB in the reference: {cold:+.2} dB cold, {learned:+.2} dB learned first");
+            assert!(
+                cold >= 3.0 && learned >= 3.0,
+                "voice at -6 dB in the reference: {cold:+.2} dB cold, {learned:+.2} dB learned first"
+            );
         }
     }
     eprintln!("SDR change, cold / learned first: {report}");
@@ -79,6 +85,10 @@ fn the_lag_found_is_the_bleeds_not_the_targets() {
         let reference: Vec<f32> = source.iter().zip(late(&target, image_lag)).map(|(s, t)| s + 0.5 * t).collect();
         let mut e = engine(RATE, 1, &[1], 4096, 4, Settings::default());
         run(&mut e, &[mix.clone()], &[reference], &[512]);
-        assert_eq!(e.reference_lag(0, 0), (lag, true), "target heard by the reference {image_lag} samples after the track");
+        assert_eq!(
+            e.reference_lag(0, 0),
+            (lag, true),
+            "target heard by the reference {image_lag} samples after the track"
+        );
     }
 }

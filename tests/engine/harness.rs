@@ -24,4 +24,3 @@ pub fn run(engine: &mut Engine, main: &[Vec<f32>], refs: &[Vec<f32>], blocks: &[
     }
     out
 }
-

@@ -32,11 +32,24 @@ fn garbage_in_main_or_sidechain_is_silence_and_never_reaches_the_output() {
     for output in [OutputMode::Target, OutputMode::Removed, OutputMode::Reference] {
         for (alpha, mixing) in [(1.0, 1.0), (2.0, 0.5)] {
             let s = Settings { output, alpha, mix: mixing, ..Settings::default() };
-            let garbage = run(&mut engine(RATE, 2, &[1], 2048, 4, s), &[bad_mix.clone(), bad_mix.clone()], &[bad_ref.clone()], &[333]);
-            let silence = run(&mut engine(RATE, 2, &[1], 2048, 4, s), &[muted_mix.clone(), muted_mix.clone()], &[muted_ref.clone()], &[333]);
+            let garbage = run(
+                &mut engine(RATE, 2, &[1], 2048, 4, s),
+                &[bad_mix.clone(), bad_mix.clone()],
+                &[bad_ref.clone()],
+                &[333],
+            );
+            let silence = run(
+                &mut engine(RATE, 2, &[1], 2048, 4, s),
+                &[muted_mix.clone(), muted_mix.clone()],
+                &[muted_ref.clone()],
+                &[333],
+            );
             for c in 0..2 {
                 assert!(garbage[c].iter().all(|x| x.is_finite()), "{output:?}: non-finite output");
-                assert!(garbage[c] == silence[c], "{output:?} alpha {alpha} mix {mixing}: garbage is not treated as silence");
+                assert!(
+                    garbage[c] == silence[c],
+                    "{output:?} alpha {alpha} mix {mixing}: garbage is not treated as silence"
+                );
             }
             // And the output is a real signal, not a muted engine.
             let late = &garbage[0][60000..];
@@ -56,7 +69,8 @@ fn a_whole_block_of_infinities_then_normal_audio() {
     inf_mix[..4096].fill(f32::INFINITY);
     let mut zero_mix = mix.clone();
     zero_mix[..4096].fill(0.0);
-    let a = run(&mut engine(RATE, 1, &[1], 4096, 4, Settings::default()), &[inf_mix], &[reference.clone()], &[4096, 512]);
+    let a =
+        run(&mut engine(RATE, 1, &[1], 4096, 4, Settings::default()), &[inf_mix], &[reference.clone()], &[4096, 512]);
     let b = run(&mut engine(RATE, 1, &[1], 4096, 4, Settings::default()), &[zero_mix], &[reference], &[4096, 512]);
     assert!(a == b);
 }

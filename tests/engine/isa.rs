@@ -56,7 +56,10 @@ fn every_instruction_set_computes_the_same_audio() {
             };
             let baseline = render(Isa::Baseline);
             for &isa in &wider {
-                assert!(render(isa) == baseline, "{isa:?} differs from the baseline: {name}, {main_channels} main, sources {sources:?}");
+                assert!(
+                    render(isa) == baseline,
+                    "{isa:?} differs from the baseline: {name}, {main_channels} main, sources {sources:?}"
+                );
             }
         }
     }

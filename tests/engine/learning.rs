@@ -87,7 +87,10 @@ fn a_cold_start_mid_song_is_never_worse_than_the_input() {
         }
     }
     assert!(worst_with >= -0.1, "a cold start made the first second worse than the input: {worst_with:.2} dB");
-    assert!(worst_without < -1.0, "without the warm-up the cold start should hurt (the fault it prevents): {worst_without:.2} dB");
+    assert!(
+        worst_without < -1.0,
+        "without the warm-up the cold start should hurt (the fault it prevents): {worst_without:.2} dB"
+    );
 }
 
 #[test]
@@ -138,7 +141,11 @@ fn a_profile_carries_the_learning_into_another_engine_exactly() {
     // Save what engine A learned, load it into a new engine B: from then on, B sounds exactly
     // like A carrying on after a reset (what a host does between saving and playing again).
     let (mix, reference, _, rate) = example();
-    for settings in [Settings::default(), Settings { freeze: true, ..Settings::default() }, Settings { tail_frames: 4, alpha: 2.0, ..Settings::default() }] {
+    for settings in [
+        Settings::default(),
+        Settings { freeze: true, ..Settings::default() },
+        Settings { tail_frames: 4, alpha: 2.0, ..Settings::default() },
+    ] {
         let split = (4.0 * rate) as usize;
         let mut a = engine(rate, 1, &[1], 4096, 4, Settings { freeze: false, ..settings });
         run(&mut a, &[mix[..split].to_vec()], &[reference[..split].to_vec()], &[512]);
@@ -198,7 +205,8 @@ fn a_profile_moves_to_another_fft_size_and_sample_rate() {
     warm.load_profile(&profile);
     let mut cold = engine(rate, 1, &[1], 2048, 4, Settings::default());
     let part = |x: &[f32]| x[s..s + 2 * second].to_vec();
-    let (w, k) = (cleaned(&mut warm, &part(&mix), &part(&reference)), cleaned(&mut cold, &part(&mix), &part(&reference)));
+    let (w, k) =
+        (cleaned(&mut warm, &part(&mix), &part(&reference)), cleaned(&mut cold, &part(&mix), &part(&reference)));
     let t = &truth[s..s + second];
     let (sw, sk) = (sdr(t, &w[..second]), sdr(t, &k[..second]));
     assert!(sw > sk + 3.0, "carried-over profile {sw:.1} dB vs cold start {sk:.1} dB");

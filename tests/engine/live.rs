@@ -5,9 +5,11 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use residue::dsp::convolver::Convolver;
 use residue::dsp::live::Live;
-use residue::dsp::references::References;
 use residue::dsp::mask_filter::{filter_taps, MaskFilter};
-use residue::dsp::{auto_window, live_shape, Engine, EngineConfig, LatencyMode, OutputMode, Ramp, Settings, LIVE_LATENCY_SECONDS};
+use residue::dsp::references::References;
+use residue::dsp::{
+    auto_window, live_shape, Engine, EngineConfig, LatencyMode, OutputMode, Ramp, Settings, LIVE_LATENCY_SECONDS,
+};
 
 use crate::harness::run;
 use crate::signals::{add, error_db, noise, stereo_bleed, tones, BLOCK_SPLITS};
@@ -51,7 +53,11 @@ fn a_mask_is_its_zero_phase_response_within_the_lookahead() {
     let at = |n: i64| taps[(lookahead as i64 + n) as usize];
     for n in (1..40i64).chain(160..400) {
         let want = -(2.0 * std::f64::consts::PI * k as f64 * n as f64 / size as f64).cos() / size as f64;
-        let taper = if n as usize > lookahead { 0.0 } else { 0.5 + 0.5 * (std::f64::consts::PI * n as f64 / (lookahead + 1) as f64).cos() };
+        let taper = if n as usize > lookahead {
+            0.0
+        } else {
+            0.5 + 0.5 * (std::f64::consts::PI * n as f64 / (lookahead + 1) as f64).cos()
+        };
         let weight = CAUSAL_WEIGHT - (CAUSAL_WEIGHT - 1.0) * taper;
         assert!((at(n) as f64 - want * weight).abs() < 1e-7, "tap +{n}: {} against {}", at(n), want * weight);
         if n as usize <= lookahead {
@@ -136,7 +142,8 @@ fn a_fade_from_the_head_to_the_tail_crosses_over_one_block() {
         conv.process(0, &x[from..to], &mut y[from..to]);
     }
     for (t, &v) in y.iter().enumerate() {
-        let (old, new) = (x[t - 5.min(t)] * (t >= 5) as u8 as f32, x[t - (2 * block + 1).min(t)] * (t > 2 * block) as u8 as f32);
+        let (old, new) =
+            (x[t - 5.min(t)] * (t >= 5) as u8 as f32, x[t - (2 * block + 1).min(t)] * (t > 2 * block) as u8 as f32);
         let want = match t {
             t if t < change => old,
             t if t < change + block => old + (t - change + 1) as f32 / block as f32 * (new - old),
@@ -160,7 +167,9 @@ fn a_mask_of_one_gives_back_the_input_exactly_latency_samples_later() {
         for at in (0..40_000).step_by(333) {
             let n = 333.min(40_000 - at);
             let (l, r) = out.split_at_mut(1);
-            live.process(&mut [&mut l[0][at..at + n], &mut r[0][at..at + n]], &[], &mut refs, &mut ramp, |_| frames += 1);
+            live.process(&mut [&mut l[0][at..at + n], &mut r[0][at..at + n]], &[], &mut refs, &mut ramp, |_| {
+                frames += 1
+            });
         }
         let latency = live.latency();
         assert_eq!(latency, live_shape(rate).1);
@@ -199,7 +208,8 @@ fn any_block_split_gives_bit_identical_output_in_live() {
     let rate = 44100.0;
     let len = 50_000;
     let (main, refs) = stereo_bleed(len);
-    let settings = Settings { smoothing_ms: 30.0, link_channels: true, mix: 0.8, tail_frames: 3, ..Settings::default() };
+    let settings =
+        Settings { smoothing_ms: 30.0, link_channels: true, mix: 0.8, tail_frames: 3, ..Settings::default() };
     for window in [1024, 4096, 256] {
         let reference = run(&mut live_engine(rate, 2, &[1], window, settings), &main, &refs, &[len]);
         for blocks in BLOCK_SPLITS {

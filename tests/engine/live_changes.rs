@@ -27,7 +27,11 @@ fn abrupt_threshold_and_slope_moves_make_no_clicks() {
     // Every 75 blocks, slam Threshold between 0 (keep all) and 1 (remove all), Slope 2 ↔ 60.
     let moving = automated(&main, &bleed, |i, e| {
         let up = (i / 75) % 2 == 1;
-        e.set_settings(&Settings { threshold: if up { 1.0 } else { 0.0 }, slope: if up { 60.0 } else { 2.0 }, ..Settings::default() });
+        e.set_settings(&Settings {
+            threshold: if up { 1.0 } else { 0.0 },
+            slope: if up { 60.0 } else { 2.0 },
+            ..Settings::default()
+        });
     });
     let input_step = max_step(&main);
     let (still_step, moving_step) = (max_step(&still[4096..]), max_step(&moving[4096..]));

@@ -13,7 +13,9 @@ const RATE: f32 = 48000.0;
 
 /// `x` delayed by `by` samples (advanced when negative), same length.
 fn shifted(x: &[f32], by: i64) -> Vec<f32> {
-    (0..x.len() as i64).map(|n| if (0..x.len() as i64).contains(&(n - by)) { x[(n - by) as usize] } else { 0.0 }).collect()
+    (0..x.len() as i64)
+        .map(|n| if (0..x.len() as i64).contains(&(n - by)) { x[(n - by) as usize] } else { 0.0 })
+        .collect()
 }
 
 #[test]
@@ -31,7 +33,10 @@ fn a_reference_one_latency_late_is_found_and_reported() {
         run(&mut e, &[mix], &[reference], &[512]);
         let scanned = e.scanned(0, 0);
         let tolerance = e.scan_decimation() as i64;
-        assert!(scanned.found && (scanned.lag + late).abs() <= tolerance, "{window}/{overlap}x: late by {late}, scan says {scanned:?}");
+        assert!(
+            scanned.found && (scanned.lag + late).abs() <= tolerance,
+            "{window}/{overlap}x: late by {late}, scan says {scanned:?}"
+        );
         let reported = e.analysis().late_ms;
         assert!((reported - late as f32 * 1e3 / RATE).abs() < 0.5, "{window}: the analysis reports {reported} ms late");
     }
@@ -61,12 +66,16 @@ fn bleed_beyond_half_the_window_is_found_by_the_scan() {
     let len = (RATE * 6.0) as usize;
     let r = noise(len, 12, 0.3);
     let lag = (0.03 * RATE) as i64;
-    let mix = shifted(&r, lag).iter().zip(tones(len, RATE, &[440.0], 0.1)).map(|(b, t)| 0.5 * b + t).collect::<Vec<f32>>();
+    let mix =
+        shifted(&r, lag).iter().zip(tones(len, RATE, &[440.0], 0.1)).map(|(b, t)| 0.5 * b + t).collect::<Vec<f32>>();
     let mut e = engine(RATE, 1, &[1], 1024, 4, Settings::default());
     e.set_analysis(true);
     run(&mut e, &[mix], &[r], &[512]);
     let scanned = e.scanned(0, 0);
-    assert!(scanned.found && (scanned.lag - lag).abs() <= e.scan_decimation() as i64, "bleed {lag} samples late, scan says {scanned:?}");
+    assert!(
+        scanned.found && (scanned.lag - lag).abs() <= e.scan_decimation() as i64,
+        "bleed {lag} samples late, scan says {scanned:?}"
+    );
     assert_eq!(e.analysis().late_ms, 0.0, "an early reference is not reported late");
 }
 
@@ -176,9 +185,13 @@ fn a_manual_lag_of_100_ms_is_accepted_and_applied() {
         let aligned = shifted(&bleed, -(lag as i64));
         let mut a = engine(rate, 1, &[1], 1024, 4, Settings { lag_ms: 0.0, warm_up: false, ..settings });
         let out_aligned = run(&mut a, &[aligned.clone()], &[r], &[512]);
-        let (late, on_time) = (ratio_db(&out[0], &bleed, 2 * rate as usize), ratio_db(&out_aligned[0], &aligned, 2 * rate as usize));
+        let (late, on_time) =
+            (ratio_db(&out[0], &bleed, 2 * rate as usize), ratio_db(&out_aligned[0], &aligned, 2 * rate as usize));
         // Pure delayed noise, aligned: both leave next to nothing (50 ms would leave -28 dB).
-        assert!(late < -40.0 && on_time < -40.0, "{rate} Hz: bleed left {late:.1} dB at 100 ms, {on_time:.1} dB aligned");
+        assert!(
+            late < -40.0 && on_time < -40.0,
+            "{rate} Hz: bleed left {late:.1} dB at 100 ms, {on_time:.1} dB aligned"
+        );
     }
 }
 

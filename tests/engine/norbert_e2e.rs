@@ -10,7 +10,10 @@ use crate::wav::read;
 
 #[test]
 fn engine_output_equals_norbert_pipeline() {
-    let meta: Value = serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/norbert_e2e.json")).unwrap()).unwrap();
+    let meta: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/norbert_e2e.json")).unwrap(),
+    )
+    .unwrap();
     let (refs, rate) = read("tests/data/norbert_e2e_ref.wav");
     let cases = meta.as_object().unwrap();
     assert!(cases.len() >= 4);

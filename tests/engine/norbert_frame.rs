@@ -6,7 +6,8 @@ use residue::dsp::model::{residual, soft_mask, spectral_powers, Compressor, EPS}
 use serde_json::Value;
 
 fn vectors() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/norbert_frame.json")).expect("run tests/reference/make_vectors.py");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/norbert_frame.json"))
+        .expect("run tests/reference/make_vectors.py");
     serde_json::from_str(&text).unwrap()
 }
 
@@ -35,7 +36,10 @@ fn residual_matches_norbert_without_autoscale() {
         spectral_powers(&spec, a, &mut vx);
         vx.iter_mut().for_each(|v| *v = v.max(EPS));
         let want = floats(v, "expected");
-        assert!(want.iter().any(|&x| x == 0.0) && want.iter().any(|&x| x > 0.1), "vectors cover both sides of the floor");
+        assert!(
+            want.iter().any(|&x| x == 0.0) && want.iter().any(|&x| x > 0.1),
+            "vectors cover both sides of the floor"
+        );
         // A difference cancels: its error is relative to the operands, not to the result.
         for i in 0..vx.len() {
             let got = residual(vx[i], model[i]);

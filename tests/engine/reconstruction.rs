@@ -27,7 +27,11 @@ fn mask_one_is_a_pure_delay_for_every_shape() {
     while size <= MAX_WINDOW {
         for overlap in OVERLAPS {
             let len = 3 * size + 12345;
-            let x: Vec<f32> = noise(len, size as u64, 0.5).iter().zip(tones(len, 48000.0, &[50.0, 440.0, 9000.0], 0.5)).map(|(a, b)| a + b).collect();
+            let x: Vec<f32> = noise(len, size as u64, 0.5)
+                .iter()
+                .zip(tones(len, 48000.0, &[50.0, 440.0, 9000.0], 0.5))
+                .map(|(a, b)| a + b)
+                .collect();
             let err = identity_error(size, overlap, &x);
             assert!(err < -120.0, "window {size} overlap {overlap}: error {err:.1} dB");
         }
@@ -66,16 +70,26 @@ fn a_frames_work_runs_during_the_next_hop_not_in_the_call_that_completes_it() {
         let mut callbacks = Vec::new();
         for at in (0..x.len()).step_by(block) {
             let mut n = 0;
-            stft.process(&mut [&mut l[at..at + block], &mut r[at..at + block]], &[&x[at..at + block]], &mut refs, &mut Ramp::new(1.0), |f| {
-                n += 1;
-                parts.push(f.part);
-            });
+            stft.process(
+                &mut [&mut l[at..at + block], &mut r[at..at + block]],
+                &[&x[at..at + block]],
+                &mut refs,
+                &mut Ramp::new(1.0),
+                |f| {
+                    n += 1;
+                    parts.push(f.part);
+                },
+            );
             callbacks.push(n);
         }
         let calls_per_hop = hop / block;
         for (k, hop_calls) in callbacks.chunks(calls_per_hop).enumerate() {
             // Hop 0 has no frame in flight; every later hop runs the one cut before it.
-            assert_eq!(hop_calls.iter().sum::<usize>(), 2 * usize::from(k > 0), "{size}/{overlap}: hop {k}: {hop_calls:?}");
+            assert_eq!(
+                hop_calls.iter().sum::<usize>(),
+                2 * usize::from(k > 0),
+                "{size}/{overlap}: hop {k}: {hop_calls:?}"
+            );
             assert_eq!(hop_calls[calls_per_hop - 1], 0, "{size}/{overlap}: the call completing hop {k} ran a callback");
         }
         assert!(parts.chunks(2).all(|p| p == [0, 1]), "{size}/{overlap}: parts out of order");

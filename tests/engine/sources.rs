@@ -17,7 +17,8 @@ fn scene(channels: usize) -> (Vec<Vec<f32>>, Vec<f32>, Vec<f32>, Vec<Vec<f32>>) 
     let voice = wav::read("examples/vocal-bleed/truth_vocal.wav").0.remove(0);
     let len = voice.len();
     let (kick, hat) = (kit::voice(Voice::Kick, len, RATE), kit::voice(Voice::HiHat, len, RATE));
-    let truth: Vec<Vec<f32>> = (0..channels).map(|c| voice.iter().map(|x| x * (1.0 - 0.25 * c as f32)).collect()).collect();
+    let truth: Vec<Vec<f32>> =
+        (0..channels).map(|c| voice.iter().map(|x| x * (1.0 - 0.25 * c as f32)).collect()).collect();
     // Each source reaches each mic at its own level and time.
     let paths = [
         vec![Path { gain: 0.3, lag_ms: 4.0 }, Path { gain: 0.12, lag_ms: 11.0 }],
@@ -50,8 +51,19 @@ fn two_references_remove_two_bleeds_better_than_either_alone_or_one_stereo_sourc
                 "{channels}-channel track, channel {c}: SDR +{:.2} dB with two references, +{:.2} as one stereo source, +{:.2} kick alone, +{:.2} hi-hat alone",
                 two[c], stereo[c], kick_alone[c], hat_alone[c]
             );
-            assert!(two[c] > kick_alone[c] + 1.0 && two[c] > hat_alone[c] + 1.0, "channel {c}: two references {:.2} dB vs alone {:.2} / {:.2}", two[c], kick_alone[c], hat_alone[c]);
-            assert!(two[c] > stereo[c] + 1.0, "channel {c}: two references {:.2} dB vs one stereo source {:.2}", two[c], stereo[c]);
+            assert!(
+                two[c] > kick_alone[c] + 1.0 && two[c] > hat_alone[c] + 1.0,
+                "channel {c}: two references {:.2} dB vs alone {:.2} / {:.2}",
+                two[c],
+                kick_alone[c],
+                hat_alone[c]
+            );
+            assert!(
+                two[c] > stereo[c] + 1.0,
+                "channel {c}: two references {:.2} dB vs one stereo source {:.2}",
+                two[c],
+                stereo[c]
+            );
         }
     }
 }
@@ -63,7 +75,9 @@ fn two_references_remove_two_bleeds_better_than_either_alone_or_one_stereo_sourc
 fn each_source_has_a_leakage_gain_of_its_own() {
     let len = (8.0 * RATE) as usize;
     let half = (0.5 * RATE) as usize;
-    let gate = |x: Vec<f32>, on: usize| -> Vec<f32> { x.into_iter().enumerate().map(|(i, v)| if (i / half) % 2 == on { v } else { 0.0 }).collect() };
+    let gate = |x: Vec<f32>, on: usize| -> Vec<f32> {
+        x.into_iter().enumerate().map(|(i, v)| if (i / half) % 2 == on { v } else { 0.0 }).collect()
+    };
     let (a, b) = (gate(super::signals::noise(len, 1, 0.5), 0), gate(super::signals::noise(len, 2, 0.5), 1));
     let track: Vec<f32> = a.iter().zip(&b).map(|(a, b)| 0.2 * a + 0.02 * b).collect();
     // The fit alone: no lag search (the paths have none), one tap, the references as they are.

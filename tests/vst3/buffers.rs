@@ -8,7 +8,7 @@
 //! pass-through of the track delayed by the reported latency; a missing main input is silence
 //! (never whatever the host left in its output buffers, which start out at `STALE` here).
 
-use super::host::{isolated, MONO, QUADRO, kResultTrue, STEREO, Call, Plugin};
+use super::host::{isolated, kResultTrue, Call, Plugin, MONO, QUADRO, STEREO};
 use super::*;
 
 /// (track channels, sidechain channels)

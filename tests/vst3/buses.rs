@@ -2,13 +2,21 @@
 //! Steinberg's validator checks (arrangement round trips, the sidechain arrangement, bus
 //! activation), over every arrangement a host may reasonably ask for.
 
-use super::host::{SURROUND_51, EMPTY, MONO, QUADRO, kResultFalse, kResultTrue, STEREO, Plugin, INPUT, OUTPUT};
+use super::host::{kResultFalse, kResultTrue, Plugin, EMPTY, INPUT, MONO, OUTPUT, QUADRO, STEREO, SURROUND_51};
 use super::*;
 use vst3::Steinberg::Vst::SpeakerArrangement;
 
 /// Mono or stereo track, with a mono, stereo, 4-channel or absent (`EMPTY`) sidechain.
-const REASONABLE: [(SpeakerArrangement, SpeakerArrangement); 8] =
-    [(STEREO, STEREO), (STEREO, MONO), (MONO, MONO), (MONO, STEREO), (STEREO, EMPTY), (MONO, EMPTY), (STEREO, QUADRO), (MONO, QUADRO)];
+const REASONABLE: [(SpeakerArrangement, SpeakerArrangement); 8] = [
+    (STEREO, STEREO),
+    (STEREO, MONO),
+    (MONO, MONO),
+    (MONO, STEREO),
+    (STEREO, EMPTY),
+    (MONO, EMPTY),
+    (STEREO, QUADRO),
+    (MONO, QUADRO),
+];
 
 fn name(a: SpeakerArrangement) -> &'static str {
     match a {
@@ -32,7 +40,11 @@ fn assert_consistent(p: &Plugin, what: &str) {
         for i in 0..p.bus_count(dir) {
             let info = p.bus_info(dir, i).expect("getBusInfo");
             let arr = p.arrangement(dir, i).expect("getBusArrangement");
-            assert_eq!(info.channelCount as usize, channel_count(arr), "{what}: bus {dir}/{i}: getBusInfo and getBusArrangement disagree");
+            assert_eq!(
+                info.channelCount as usize,
+                channel_count(arr),
+                "{what}: bus {dir}/{i}: getBusInfo and getBusArrangement disagree"
+            );
         }
     }
 }
@@ -78,7 +90,13 @@ fn arrangements_change_from_any_to_any() {
     for (from, to) in REASONABLE.iter().flat_map(|a| REASONABLE.iter().map(move |b| (a, b))) {
         for &(main, sc) in [from, to] {
             assert_eq!(p.set_arrangements(&[main, sc], &[main]), kResultTrue);
-            assert_eq!((p.arrangements(INPUT), p.arrangements(OUTPUT)), (vec![main, sc], vec![main]), "{} + {}", name(main), name(sc));
+            assert_eq!(
+                (p.arrangements(INPUT), p.arrangements(OUTPUT)),
+                (vec![main, sc], vec![main]),
+                "{} + {}",
+                name(main),
+                name(sc)
+            );
         }
         assert_consistent(&p, "after a change");
     }
@@ -125,7 +143,11 @@ fn unreasonable_arrangements_are_refused_and_the_real_one_stays() {
         let (before_in, before_out) = (p.arrangements(INPUT), p.arrangements(OUTPUT));
         for (what, inputs, outputs) in refused {
             assert_eq!(p.set_arrangements(inputs, outputs), kResultFalse, "{what}: accepted");
-            assert_eq!((p.arrangements(INPUT), p.arrangements(OUTPUT)), (before_in.clone(), before_out.clone()), "{what}: refused, but the arrangement changed");
+            assert_eq!(
+                (p.arrangements(INPUT), p.arrangements(OUTPUT)),
+                (before_in.clone(), before_out.clone()),
+                "{what}: refused, but the arrangement changed"
+            );
             assert_consistent(&p, what);
         }
         assert_processes_in(&mut p, "after refusals");

@@ -14,10 +14,13 @@ use vst3::Steinberg::Vst::MediaTypes_::kAudio;
 use vst3::Steinberg::Vst::ProcessModes_::kRealtime;
 use vst3::Steinberg::Vst::SymbolicSampleSizes_::kSample32;
 use vst3::Steinberg::Vst::{
-    AudioBusBuffers, AudioBusBuffers__type0, BusInfo, IAudioProcessor, IAudioProcessorTrait, IComponent, IComponentTrait, IEditController,
-    IEditControllerTrait, IHostApplication, IHostApplicationTrait, ParameterInfo, ProcessData, ProcessSetup, SpeakerArrangement, String128,
+    AudioBusBuffers, AudioBusBuffers__type0, BusInfo, IAudioProcessor, IAudioProcessorTrait, IComponent,
+    IComponentTrait, IEditController, IEditControllerTrait, IHostApplication, IHostApplicationTrait, ParameterInfo,
+    ProcessData, ProcessSetup, SpeakerArrangement, String128,
 };
-use vst3::Steinberg::{kNoInterface, kResultOk, tresult, IPluginBaseTrait, IPluginFactory, IPluginFactoryTrait, PClassInfo, TUID};
+use vst3::Steinberg::{
+    kNoInterface, kResultOk, tresult, IPluginBaseTrait, IPluginFactory, IPluginFactoryTrait, PClassInfo, TUID,
+};
 use vst3::{Class, ComPtr, ComWrapper, Interface};
 
 use vst3::Steinberg::Vst::SpeakerArr;
@@ -105,7 +108,11 @@ impl Plugin {
             assert_eq!(factory.getClassInfo(class, &mut info), kResultOk);
             let mut obj = null_mut();
             let iid = IComponent::IID;
-            assert_eq!(factory.createInstance(info.cid.as_ptr(), iid.as_ptr() as *const _, &mut obj), kResultOk, "createInstance");
+            assert_eq!(
+                factory.createInstance(info.cid.as_ptr(), iid.as_ptr() as *const _, &mut obj),
+                kResultOk,
+                "createInstance"
+            );
             let component = ComPtr::from_raw(obj as *mut IComponent).expect("an IComponent");
             let host = ComWrapper::new(HostApp);
             let context = host.to_com_ptr::<IHostApplication>().unwrap();
@@ -136,7 +143,9 @@ impl Plugin {
 
     /// Every audio bus's arrangement in one direction, as `getBusArrangement` reports them.
     pub fn arrangements(&self, dir: i32) -> Vec<SpeakerArrangement> {
-        (0..self.bus_count(dir)).map(|i| self.arrangement(dir, i).expect("getBusArrangement of an existing bus")).collect()
+        (0..self.bus_count(dir))
+            .map(|i| self.arrangement(dir, i).expect("getBusArrangement of an existing bus"))
+            .collect()
     }
 
     /// Sets the parameter titled `title` from display text, as a host's generic editor does
@@ -154,7 +163,11 @@ impl Plugin {
                 .unwrap_or_else(|| panic!("no parameter titled {title}"));
             let mut text16: Vec<u16> = text.encode_utf16().chain([0]).collect();
             let mut value = 0.0;
-            assert_eq!(controller.getParamValueByString(id, text16.as_mut_ptr(), &mut value), kResultOk, "{title}: {text:?} refused");
+            assert_eq!(
+                controller.getParamValueByString(id, text16.as_mut_ptr(), &mut value),
+                kResultOk,
+                "{title}: {text:?} refused"
+            );
             assert_eq!(controller.setParamNormalized(id, value), kResultOk, "{title} = {value}");
         }
     }
@@ -205,7 +218,14 @@ impl Plugin {
     /// input buses' samples; the outputs are sized like `output_channels` and start out holding
     /// `stale` (what a host's reused buffer may hold). `damage` may change the call just before
     /// it is made. Returns the output buses.
-    pub fn run(&self, inputs: &[Vec<Vec<f32>>], output_channels: &[usize], block: usize, stale: f32, damage: &dyn Fn(&mut Call)) -> Vec<Vec<Vec<f32>>> {
+    pub fn run(
+        &self,
+        inputs: &[Vec<Vec<f32>>],
+        output_channels: &[usize],
+        block: usize,
+        stale: f32,
+        damage: &dyn Fn(&mut Call),
+    ) -> Vec<Vec<Vec<f32>>> {
         let len = inputs.iter().flatten().map(Vec::len).max().unwrap_or(0);
         let mut outputs: Vec<Vec<Vec<f32>>> = output_channels.iter().map(|&n| vec![vec![0.0; len]; n]).collect();
         let mut at = 0;
@@ -254,12 +274,18 @@ pub struct Call {
 
 impl Call {
     pub fn new(mut in_samples: Vec<Vec<Vec<f32>>>, mut out_samples: Vec<Vec<Vec<f32>>>, frames: usize) -> Self {
-        let ptrs = |s: &mut Vec<Vec<Vec<f32>>>| -> Vec<Vec<*mut f32>> { s.iter_mut().map(|b| b.iter_mut().map(|c| c.as_mut_ptr()).collect()).collect() };
+        let ptrs = |s: &mut Vec<Vec<Vec<f32>>>| -> Vec<Vec<*mut f32>> {
+            s.iter_mut().map(|b| b.iter_mut().map(|c| c.as_mut_ptr()).collect()).collect()
+        };
         let mut in_ptrs = ptrs(&mut in_samples);
         let mut out_ptrs = ptrs(&mut out_samples);
         let buses = |p: &mut Vec<Vec<*mut f32>>| -> Vec<AudioBusBuffers> {
             p.iter_mut()
-                .map(|b| AudioBusBuffers { numChannels: b.len() as i32, silenceFlags: 0, __field0: AudioBusBuffers__type0 { channelBuffers32: b.as_mut_ptr() } })
+                .map(|b| AudioBusBuffers {
+                    numChannels: b.len() as i32,
+                    silenceFlags: 0,
+                    __field0: AudioBusBuffers__type0 { channelBuffers32: b.as_mut_ptr() },
+                })
                 .collect()
         };
         let mut in_buses = buses(&mut in_ptrs);
@@ -299,7 +325,13 @@ impl Call {
             .map(|(ptrs, own)| {
                 ptrs.iter()
                     .zip(own)
-                    .map(|(&p, own)| if p.is_null() { own.clone() } else { unsafe { std::slice::from_raw_parts(p, frames) }.to_vec() })
+                    .map(|(&p, own)| {
+                        if p.is_null() {
+                            own.clone()
+                        } else {
+                            unsafe { std::slice::from_raw_parts(p, frames) }.to_vec()
+                        }
+                    })
                     .collect()
             })
             .collect()

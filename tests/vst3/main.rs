@@ -5,13 +5,13 @@
 
 mod buffers;
 mod buses;
-mod host;
-mod live;
-mod sources;
 #[path = "../engine/harness.rs"]
 mod harness;
+mod host;
 #[path = "../engine/kit.rs"]
 mod kit;
+mod live;
+mod sources;
 #[path = "../engine/wav.rs"]
 mod wav;
 
@@ -36,7 +36,12 @@ fn channels(signal: &[f32], channels: usize) -> Vec<Vec<f32>> {
 /// The engine driven directly at the plugin's defaults, in the same blocks.
 fn engine_output(main: &[Vec<f32>], refs: &[Vec<f32>]) -> Vec<Vec<f32>> {
     let sources: &[usize] = if refs.is_empty() { &[] } else { &[refs.len()] };
-    harness::run(&mut harness::engine(RATE as f32, main.len(), sources, 4096, 4, Settings::default()), main, refs, &[BLOCK])
+    harness::run(
+        &mut harness::engine(RATE as f32, main.len(), sources, 4096, 4, Settings::default()),
+        main,
+        refs,
+        &[BLOCK],
+    )
 }
 
 fn diff_db(a: &[f32], b: &[f32]) -> f64 {
@@ -56,7 +61,10 @@ fn assert_passes_through(out: &[Vec<f32>], input: &[Vec<f32>], latency: usize, w
     assert_eq!(out.len(), input.len(), "{what}: channel count");
     for (c, (o, i)) in out.iter().zip(input).enumerate() {
         let d = diff_db(&o[latency..], &i[..i.len() - latency]);
-        assert!(d < -100.0, "{what}, channel {c}: output vs input delayed by {latency}: {d:.1} dB (not a pass-through)");
+        assert!(
+            d < -100.0,
+            "{what}, channel {c}: output vs input delayed by {latency}: {d:.1} dB (not a pass-through)"
+        );
         assert!(o[..latency].iter().all(|x| x.abs() < 1e-6), "{what}, channel {c}: sound before the latency");
     }
 }

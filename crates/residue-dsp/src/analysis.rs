@@ -88,7 +88,14 @@ impl Analysis {
     /// Fills [`Analysis::source_bleed`] from a frame's reference views (`refs`, `bins` valid),
     /// with main channel `c`'s direct gain `gain(c)` (`None`: 1, autoscale off) at exponent
     /// `alpha`.
-    pub(super) fn record_sources<'a>(&mut self, refs: &[Vec<Complex32>], bins: usize, routing: &Routing, gain: impl Fn(usize) -> Option<&'a [f32]>, alpha: f32) {
+    pub(super) fn record_sources<'a>(
+        &mut self,
+        refs: &[Vec<Complex32>],
+        bins: usize,
+        routing: &Routing,
+        gain: impl Fn(usize) -> Option<&'a [f32]>,
+        alpha: f32,
+    ) {
         let channels = routing.main_channels();
         let share = 1.0 / channels.max(1) as f32;
         for (j, row) in self.source_bleed.iter_mut().enumerate().take(routing.sources()) {

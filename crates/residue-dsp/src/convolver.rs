@@ -89,7 +89,10 @@ impl Convolver {
         let mut channels: Vec<Channel> = (0..channels)
             .map(|_| Channel {
                 heads: [vec![0.0; block], vec![0.0; block]],
-                tails: [vec![Complex32::default(); max_partitions * bins], vec![Complex32::default(); max_partitions * bins]],
+                tails: [
+                    vec![Complex32::default(); max_partitions * bins],
+                    vec![Complex32::default(); max_partitions * bins],
+                ],
                 current: 0,
                 fade_next: false,
                 fading: false,

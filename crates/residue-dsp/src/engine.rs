@@ -9,13 +9,13 @@ use super::lag::LagFinder;
 use super::lag_scan::{LagScan, Scanned};
 use super::live::{LatencyMode, Live};
 use super::profile::{self, Profile};
-use super::references::References;
-use super::taps::TapFit;
-use super::routing::Routing;
 use super::ramp::Ramp;
+use super::references::References;
+use super::routing::Routing;
 use super::separator::{FrameCoeffs, Separator};
 use super::settings::{Settings, LAG_RANGE_MS};
 use super::stft::{valid_shape, Frame, Stft, MAX_WINDOW, MIN_WINDOW, OVERLAPS};
+use super::taps::TapFit;
 
 use super::limits::{MAX_MAIN_CHANNELS, MAX_SOURCES, MAX_SOURCE_CHANNELS, SAMPLE_RATE_RANGE};
 
@@ -123,7 +123,13 @@ impl Engine {
 
     /// [`Engine::new`] in latency mode `mode`. `overlap` is Mix's (kept for a switch back);
     /// Live's frames come every [`super::LIVE_OVERLAP`]th of `window`.
-    pub fn with_mode(config: &EngineConfig, window: usize, overlap: usize, settings: Settings, mode: LatencyMode) -> Result<Self, ConfigError> {
+    pub fn with_mode(
+        config: &EngineConfig,
+        window: usize,
+        overlap: usize,
+        settings: Settings,
+        mode: LatencyMode,
+    ) -> Result<Self, ConfigError> {
         let rate = config.sample_rate;
         if !(SAMPLE_RATE_RANGE.0..=SAMPLE_RATE_RANGE.1).contains(&rate) {
             return Err(ConfigError::SampleRate(rate));
@@ -290,7 +296,8 @@ impl Engine {
     /// [`Profile::with_capacity`] for at least this engine's channels, pairs and bins.
     pub fn profile_into(&self, p: &mut Profile) {
         let (bins, taps) = (self.bins(), self.separator.regressors(self.coeffs.taps));
-        (p.sample_rate, p.window, p.overlap, p.alpha, p.taps) = (self.sample_rate, self.window(), self.frame_overlap(), self.settings.alpha, taps);
+        (p.sample_rate, p.window, p.overlap, p.alpha, p.taps) =
+            (self.sample_rate, self.window(), self.frame_overlap(), self.settings.alpha, taps);
         p.channels.truncate(self.main_channels());
         for (c, ch) in p.channels.iter_mut().enumerate() {
             ch.evidence_seconds = self.separator.evidence(c);
@@ -319,7 +326,11 @@ impl Engine {
             let from = c.min(p.channels.len() - 1);
             self.separator.fit_mut().import(c, p.taps, bins, scale, |n, k| {
                 let v = p.value_at(from, n, k as f64 * rate / window);
-                if n >= first_gain && power != 1.0 { v.powf(power) } else { v }
+                if n >= first_gain && power != 1.0 {
+                    v.powf(power)
+                } else {
+                    v
+                }
             });
             self.separator.set_evidence(c, p.channels[from].evidence_seconds);
         }
@@ -327,7 +338,8 @@ impl Engine {
         if !p.lags.is_empty() {
             for j in 0..self.lag.pairs() {
                 if let Some(seconds) = p.lags[j.min(p.lags.len() - 1)] {
-                    self.lag.set_found(j, ((seconds * self.sample_rate).round() as usize).min(self.references.max_delay()));
+                    self.lag
+                        .set_found(j, ((seconds * self.sample_rate).round() as usize).min(self.references.max_delay()));
                 }
             }
         }
@@ -339,7 +351,8 @@ impl Engine {
     /// channel counts as silence. Output = input delayed by [`Engine::latency`] samples, cleaned.
     pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]]) {
         let (rate, window, overlap) = (self.sample_rate, self.stft.size(), self.frame_overlap());
-        let (separator, coeffs, lag, routing, scan) = (&mut self.separator, &self.coeffs, &mut self.lag, &self.routing, &mut self.scan);
+        let (separator, coeffs, lag, routing, scan) =
+            (&mut self.separator, &self.coeffs, &mut self.lag, &self.routing, &mut self.scan);
         let pairs = (0..routing.main_channels()).flat_map(|c| (0..routing.sources()).map(move |j| (c, j)));
         let hop_seconds = (window / overlap) as f32 / rate;
         let auto_lag = self.settings.auto_lag;
@@ -370,7 +383,15 @@ impl Engine {
                 // Observed before the separator edits the main spectra.
                 for (p, (c, j)) in pairs.clone().enumerate() {
                     let views = routing.of(c, j);
-                    lag.observe(p, &frame.main[c], &frame.refs[views.clone()], window, overlap, frame.ref_delay[views.start], hop_seconds);
+                    lag.observe(
+                        p,
+                        &frame.main[c],
+                        &frame.refs[views.clone()],
+                        window,
+                        overlap,
+                        frame.ref_delay[views.start],
+                        hop_seconds,
+                    );
                 }
             }
             separator.process(frame, coeffs, analysis.as_deref_mut());

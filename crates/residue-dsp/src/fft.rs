@@ -6,8 +6,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, FftError, RealFftPlanner, RealToComplex};
 
-use super::pages::touch;
 use super::limits::MIN_WINDOW;
+use super::pages::touch;
 
 pub struct Plans {
     /// Per power of two from [`MIN_WINDOW`] to the largest size.
@@ -30,7 +30,12 @@ impl Plans {
             }
             n *= 2;
         }
-        let scratch_len = forward.iter().map(|p| p.get_scratch_len()).chain(inverses.iter().map(|p| p.get_scratch_len())).max().unwrap_or(0);
+        let scratch_len = forward
+            .iter()
+            .map(|p| p.get_scratch_len())
+            .chain(inverses.iter().map(|p| p.get_scratch_len()))
+            .max()
+            .unwrap_or(0);
         let mut plans = Self { forward, inverse: inverses, scratch: vec![Complex32::default(); scratch_len] };
         touch(&mut plans.scratch);
         plans

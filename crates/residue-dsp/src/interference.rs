@@ -14,7 +14,15 @@ use super::smoothing::smooth_in_place;
 /// the first `total.len()` bins. `state` holds the smoothed models (same shape); `total` and
 /// `share` are scratch rows of that length.
 #[inline(always)]
-pub fn reduce(models: &mut [Vec<f32>], state: &mut [Vec<f32>], total: &mut [f32], share: &mut [f32], coeff: f32, threshold: f32, slope: f32) {
+pub fn reduce(
+    models: &mut [Vec<f32>],
+    state: &mut [Vec<f32>],
+    total: &mut [f32],
+    share: &mut [f32],
+    coeff: f32,
+    threshold: f32,
+    slope: f32,
+) {
     let bins = total.len();
     let share = &mut share[..bins];
     for (m, s) in models.iter().zip(state.iter_mut()) {

@@ -35,8 +35,8 @@ use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner};
 
 use super::isa::Isa;
-use super::pages::{touch, touch_rows};
 use super::limits::MIN_WINDOW;
+use super::pages::{touch, touch_rows};
 
 /// `out[k] = e^{-iωd}`, ω = 2πk/size, as powers of one step in f64 (cheaper than a sin/cos
 /// per bin; the recurrence drifts by ~1e-13 over the bins).
@@ -247,13 +247,34 @@ impl LagFinder {
 
     /// Folds one frame into pair `j`'s average: `main` the main channel's spectrum, `refs` the
     /// spectra of the source channels it hears (delayed by `applied` samples), `size` the window.
-    pub fn observe(&mut self, j: usize, main: &[Complex32], refs: &[Vec<Complex32>], size: usize, overlap: usize, applied: usize, hop_seconds: f32) {
+    pub fn observe(
+        &mut self,
+        j: usize,
+        main: &[Complex32],
+        refs: &[Vec<Complex32>],
+        size: usize,
+        overlap: usize,
+        applied: usize,
+        hop_seconds: f32,
+    ) {
         let isa = self.isa;
-        isa.run(#[inline(always)] || self.observe_inline(j, main, refs, size, overlap, applied, hop_seconds));
+        isa.run(
+            #[inline(always)]
+            || self.observe_inline(j, main, refs, size, overlap, applied, hop_seconds),
+        );
     }
 
     #[inline(always)]
-    fn observe_inline(&mut self, j: usize, main: &[Complex32], refs: &[Vec<Complex32>], size: usize, overlap: usize, applied: usize, hop_seconds: f32) {
+    fn observe_inline(
+        &mut self,
+        j: usize,
+        main: &[Complex32],
+        refs: &[Vec<Complex32>],
+        size: usize,
+        overlap: usize,
+        applied: usize,
+        hop_seconds: f32,
+    ) {
         let bins = size / 2 + 1;
         let (was_size, was_delay) = self.turn_for[j];
         if (was_size, was_delay) != (size, applied) {
@@ -306,7 +327,10 @@ impl LagFinder {
             }
             if scheduled || early || self.eager.iter().any(Option::is_some) {
                 let isa = self.isa;
-                isa.run(#[inline(always)] || self.search(size, max_lag, scheduled));
+                isa.run(
+                    #[inline(always)]
+                    || self.search(size, max_lag, scheduled),
+                );
             }
         }
     }
@@ -343,7 +367,9 @@ impl LagFinder {
             let floor = 1e-3 * mean;
             // × e^{-iωd}: the average is kept for the delayed reference (one product per frame
             // instead of two); turned back here, once per search, to the undelayed one.
-            for (((s, c), t), &m) in self.spectrum[..bins].iter_mut().zip(cross).zip(&self.turn[j][..bins]).zip(magnitude.iter()) {
+            for (((s, c), t), &m) in
+                self.spectrum[..bins].iter_mut().zip(cross).zip(&self.turn[j][..bins]).zip(magnitude.iter())
+            {
                 *s = c * t * (1.0 / (m + floor));
             }
             self.spectrum[0].im = 0.0;

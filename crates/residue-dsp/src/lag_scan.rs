@@ -166,7 +166,8 @@ impl LagScan {
         self.decimation = by_band.max(by_span).max(1.0) as usize;
         let rate = self.rate / self.decimation as f32;
         let limit = SPAN / 4;
-        (self.early, self.late) = (((early_seconds * rate).ceil() as usize).min(limit), ((late_seconds * rate).ceil() as usize).min(limit));
+        (self.early, self.late) =
+            (((early_seconds * rate).ceil() as usize).min(limit), ((late_seconds * rate).ceil() as usize).min(limit));
         self.reset();
     }
 
@@ -299,7 +300,11 @@ impl LagScan {
 
     /// Seconds from one scan to the next.
     fn period(&self) -> f32 {
-        if self.scans < EARLY_SCANS { SCAN_SECONDS / 2.0 } else { SCAN_SECONDS }
+        if self.scans < EARLY_SCANS {
+            SCAN_SECONDS / 2.0
+        } else {
+            SCAN_SECONDS
+        }
     }
 
     fn search(&mut self, p: usize) {
@@ -328,12 +333,20 @@ impl LagScan {
         }
         let rms = (self.time.iter().map(|t| t * t).sum::<f32>() / SPAN as f32).sqrt();
         // Early lags at the start of the correlation, late ones wrapped round to its end.
-        let candidates = (0..=self.early).map(|n| (n as i64, self.time[n])).chain((1..=self.late).map(|n| (-(n as i64), self.time[SPAN - n])));
+        let candidates = (0..=self.early)
+            .map(|n| (n as i64, self.time[n]))
+            .chain((1..=self.late).map(|n| (-(n as i64), self.time[SPAN - n])));
         let highest = |best: (i64, f32), c: (i64, f32)| if c.1 > best.1 { c } else { best };
         let (lag, peak) = candidates.fold((0i64, f32::MIN), highest);
         let (early, early_peak) = (0..=self.early).map(|n| (n as i64, self.time[n])).fold((0i64, f32::MIN), highest);
         let d = self.decimation as i64;
-        let found = |lag: i64, peak: f32, confidence: f32, was: Scanned| if peak > confidence * rms { Scanned { lag: lag * d, found: true } } else { Scanned { found: false, ..was } };
+        let found = |lag: i64, peak: f32, confidence: f32, was: Scanned| {
+            if peak > confidence * rms {
+                Scanned { lag: lag * d, found: true }
+            } else {
+                Scanned { found: false, ..was }
+            }
+        };
         self.pending[2 * p] = found(lag, peak, CONFIDENCE, self.found[2 * p]);
         self.pending[2 * p + 1] = found(early, early_peak, APPLY_CONFIDENCE, self.found[2 * p + 1]);
     }

@@ -31,11 +31,11 @@ use realfft::num_complex::Complex32;
 use super::convolver::Convolver;
 use super::fft::Plans;
 use super::isa::Isa;
+use super::limits::MIN_WINDOW;
 use super::mask_filter::{filter_taps, MaskFilter};
 use super::pages::{touch, touch_rows};
 use super::ramp::Ramp;
 use super::references::References;
-use super::limits::MIN_WINDOW;
 use super::samples::{mix_into, sanitize_into, window_into};
 use super::stft::Frame;
 use super::window::asymmetric_window;
@@ -160,7 +160,9 @@ impl Live {
             touch_rows(rows);
         }
         touch_rows(&mut live.main_spec);
-        for buf in [&mut live.window, &mut live.windowed, &mut live.taps, &mut live.wet, &mut live.dry, &mut live.mix_gains] {
+        for buf in
+            [&mut live.window, &mut live.windowed, &mut live.taps, &mut live.wet, &mut live.dry, &mut live.mix_gains]
+        {
             touch(buf);
         }
         live.set_window(size);
@@ -238,13 +240,30 @@ impl Live {
     /// writes none). `refs` (missing or shorter than the block counting as silence) go into
     /// `references`, which analyses them with each frame. The output is
     /// `mix · wet + (1 − mix) · dry`, both [`Live::latency`] samples late.
-    pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], references: &mut References, mix: &mut Ramp, on_frame: impl FnMut(&mut Frame)) {
+    pub fn process(
+        &mut self,
+        main: &mut [&mut [f32]],
+        refs: &[&[f32]],
+        references: &mut References,
+        mix: &mut Ramp,
+        on_frame: impl FnMut(&mut Frame),
+    ) {
         let isa = self.isa;
-        isa.run(#[inline(always)] || self.process_inline(main, refs, references, mix, on_frame));
+        isa.run(
+            #[inline(always)]
+            || self.process_inline(main, refs, references, mix, on_frame),
+        );
     }
 
     #[inline(always)]
-    fn process_inline(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], references: &mut References, mix: &mut Ramp, mut on_frame: impl FnMut(&mut Frame)) {
+    fn process_inline(
+        &mut self,
+        main: &mut [&mut [f32]],
+        refs: &[&[f32]],
+        references: &mut References,
+        mix: &mut Ramp,
+        mut on_frame: impl FnMut(&mut Frame),
+    ) {
         let channels = main.len().min(self.main_in.len());
         let len = main[..channels].iter().map(|c| c.len()).min().unwrap_or(0);
         let (block, line) = (self.block, self.latency());
@@ -320,7 +339,16 @@ impl Live {
         }
         for part in 0..self.callback_parts {
             let gains = Some(&mut self.gains[..channels]);
-            on_frame(&mut Frame::new(&mut self.main_spec[..channels], references.frame_parts(), bins, part, gains, &self.main_in[..channels], end, self.hop));
+            on_frame(&mut Frame::new(
+                &mut self.main_spec[..channels],
+                references.frame_parts(),
+                bins,
+                part,
+                gains,
+                &self.main_in[..channels],
+                end,
+                self.hop,
+            ));
             references.clamp_delays();
         }
     }

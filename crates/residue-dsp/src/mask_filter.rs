@@ -21,8 +21,8 @@ use std::sync::Arc;
 use realfft::num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner};
 
-use super::pages::touch;
 use super::limits::MIN_WINDOW;
+use super::pages::touch;
 
 /// Weight of the causal taps beyond the lookahead, where the acausal ones they mirror are cut.
 ///
@@ -127,7 +127,11 @@ impl MaskFilter {
         }
         let plan = (size / MIN_WINDOW).trailing_zeros() as usize;
         // Lengths are right by construction and the DC and Nyquist bins real, so it cannot fail.
-        let _ = self.inverse[plan].process_with_scratch(&mut self.spectrum[..bins], &mut self.time[..size], &mut self.scratch);
+        let _ = self.inverse[plan].process_with_scratch(
+            &mut self.spectrum[..bins],
+            &mut self.time[..size],
+            &mut self.scratch,
+        );
         let taps = &mut taps[..filter_taps(size, lookahead)];
         taps[..lookahead - ahead].fill(0.0);
         // Tap `lookahead − m` is the response at −m, which the circular transform holds at

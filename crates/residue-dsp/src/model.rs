@@ -66,7 +66,13 @@ pub fn logistic(w: f32, threshold: f32, slope: f32) -> f32 {
 pub fn exp_clamped(x: f32) -> f32 {
     // 1.5·2^23: adding it rounds to an integer (round-to-nearest), in one vector instruction.
     const ROUND: f32 = 12_582_912.0;
-    let x = if x < -87.0 { -87.0 } else if x > 87.0 { 87.0 } else { x };
+    let x = if x < -87.0 {
+        -87.0
+    } else if x > 87.0 {
+        87.0
+    } else {
+        x
+    };
     let n = (x * std::f32::consts::LOG2_E + ROUND) - ROUND;
     let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
     let mut p = 1.987_569_1e-4;
@@ -108,7 +114,13 @@ impl Compressor {
     #[inline(always)]
     pub fn apply(&self, w: f32) -> f32 {
         let y = (logistic(w, self.threshold, self.slope) - self.offset) * self.scale;
-        let y = if y < 0.0 { 0.0 } else if y > 1.0 { 1.0 } else { y };
+        let y = if y < 0.0 {
+            0.0
+        } else if y > 1.0 {
+            1.0
+        } else {
+            y
+        };
         // The rescaled ends are exact by construction; f32 rounding must not undo that.
         if self.offset == 0.0 {
             y

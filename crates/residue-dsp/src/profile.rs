@@ -75,7 +75,9 @@ impl Profile {
         }
         // Live's frames come up to 32 per window (16 before it moved to 32) (fewer where its block is longer than a hop).
         let live_overlap = self.overlap.is_power_of_two() && self.overlap <= super::LIVE_OVERLAP;
-        if !(valid_shape(self.window, self.overlap, MAX_WINDOW) || live_overlap && valid_shape(self.window, 2, MAX_WINDOW)) {
+        if !(valid_shape(self.window, self.overlap, MAX_WINDOW)
+            || live_overlap && valid_shape(self.window, 2, MAX_WINDOW))
+        {
             return Err(format!("window {} / overlap {}", self.window, self.overlap));
         }
         if !(super::ALPHA_RANGE.0..=super::ALPHA_RANGE.1).contains(&self.alpha) {
@@ -100,7 +102,9 @@ impl Profile {
                 return Err(format!("channel {c}: evidence {}", ch.evidence_seconds));
             }
         }
-        if self.lags.len() > super::MAX_MAIN_CHANNELS * super::MAX_SOURCES || !self.lags.iter().flatten().all(|l| (0.0..=1.0).contains(l)) {
+        if self.lags.len() > super::MAX_MAIN_CHANNELS * super::MAX_SOURCES
+            || !self.lags.iter().flatten().all(|l| (0.0..=1.0).contains(l))
+        {
             return Err("lags out of range".to_string());
         }
         Ok(())

@@ -162,7 +162,14 @@ impl References {
     /// (the callback may change them), the shares, and the input up to the frame's end.
     #[inline(always)]
     pub fn frame_parts(&mut self) -> FrameRefs<'_> {
-        FrameRefs { spectra: &self.spectra, delay: &mut self.delay, shares: &self.shares, max_delay: self.max_delay, input: &self.input, end: self.cut_end }
+        FrameRefs {
+            spectra: &self.spectra,
+            delay: &mut self.delay,
+            shares: &self.shares,
+            max_delay: self.max_delay,
+            input: &self.input,
+            end: self.cut_end,
+        }
     }
 
     /// After a frame callback: delays it set kept within the delay line.

@@ -8,19 +8,23 @@ use super::interference;
 use super::isa::Isa;
 use realfft::num_complex::Complex32;
 
-use super::pages::{touch, touch_rows};
 use super::model::{residual, soft_mask, spectral_powers, Compressor, EPS};
+use super::pages::{touch, touch_rows};
+use super::routing::Routing;
 use super::settings::{CompressionRange, OutputMode, Settings};
 use super::smoothing::{self, smooth_in_place, step};
 use super::stft::Frame;
-use super::routing::Routing;
 use super::taps::{RatioFloor, TapFit, MAX_TAPS};
 use std::ops::Range;
 
 /// Taps lie half a window apart (at least one hop): adjacent hops of a 4× or 8× overlapped STFT
 /// are too alike to tell a tail from the direct sound.
 pub const fn tap_spacing(overlap: usize) -> usize {
-    if overlap < 2 { 1 } else { overlap / 2 }
+    if overlap < 2 {
+        1
+    } else {
+        overlap / 2
+    }
 }
 /// Past reference-model frames kept per main channel for the taps, at the largest spacing:
 /// Live's frames come every 32nd of a window ([`super::live::LIVE_OVERLAP`]), so its
@@ -154,7 +158,16 @@ impl Separator {
             routing: routing.clone(),
         };
         let s = &mut separator;
-        for rows in [&mut s.ref_pow, &mut s.vx, &mut s.models, &mut s.smooth_state, &mut s.fused_state, &mut s.interference_state, &mut s.masks, &mut s.history] {
+        for rows in [
+            &mut s.ref_pow,
+            &mut s.vx,
+            &mut s.models,
+            &mut s.smooth_state,
+            &mut s.fused_state,
+            &mut s.interference_state,
+            &mut s.masks,
+            &mut s.history,
+        ] {
             touch_rows(rows);
         }
         for buf in [&mut s.vref, &mut s.total, &mut s.scratch] {
@@ -226,7 +239,10 @@ impl Separator {
     /// (its `bins`, rows and `reference_power`; the caller sets the rest).
     pub fn process(&mut self, frame: &mut Frame, k: &FrameCoeffs, analysis: Option<&mut Analysis>) {
         let isa = self.isa;
-        isa.run(#[inline(always)] || self.process_inline(frame, k, analysis));
+        isa.run(
+            #[inline(always)]
+            || self.process_inline(frame, k, analysis),
+        );
     }
 
     /// Selects the compiled version of the frame (default: [`Isa::best`]); `isa` must be
@@ -274,7 +290,13 @@ impl Separator {
     /// The target's soft mask of main channel `c` (spectrum `spec`) into `self.masks[c]`:
     /// models, autoscale, residual, smoothing, interference reduction, Wiener mask.
     #[inline(always)]
-    fn channel_mask(&mut self, c: usize, spec: &[Complex32], k: &FrameCoeffs, mut analysis: Option<(&mut Analysis, f32)>) {
+    fn channel_mask(
+        &mut self,
+        c: usize,
+        spec: &[Complex32],
+        k: &FrameCoeffs,
+        mut analysis: Option<(&mut Analysis, f32)>,
+    ) {
         let bins = spec.len();
         let per = self.routing.sources() + 1;
         let models = &mut self.models[c * per..(c + 1) * per];
@@ -406,7 +428,14 @@ impl Separator {
     /// Turns the target's soft masks into the selected output's masks and applies them to the
     /// spectra, in one pass per channel (linked compression first needs every channel's mask).
     #[inline(always)]
-    fn apply_masks(&mut self, main: &mut [Vec<Complex32>], mut gains: Option<&mut [Vec<f32>]>, channels: usize, bins: usize, k: &FrameCoeffs) {
+    fn apply_masks(
+        &mut self,
+        main: &mut [Vec<Complex32>],
+        mut gains: Option<&mut [Vec<f32>]>,
+        channels: usize,
+        bins: usize,
+        k: &FrameCoeffs,
+    ) {
         let masks = &mut self.masks[..channels];
         let mut curve = k.compressor;
         if k.output != OutputMode::Reference && k.link && channels > 1 {

@@ -101,7 +101,11 @@ pub const DEFAULT_WINDOW_SECONDS: f64 = DEFAULT_WINDOW as f64 / 44_100.0;
 pub fn auto_window(sample_rate: f32) -> usize {
     use super::stft::{MAX_WINDOW, MIN_WINDOW};
     let ideal = DEFAULT_WINDOW_SECONDS * sample_rate as f64;
-    let size = if ideal.is_finite() && ideal >= 1.0 { 1usize << ideal.log2().round().clamp(0.0, 30.0) as u32 } else { MIN_WINDOW };
+    let size = if ideal.is_finite() && ideal >= 1.0 {
+        1usize << ideal.log2().round().clamp(0.0, 30.0) as u32
+    } else {
+        MIN_WINDOW
+    };
     size.clamp(MIN_WINDOW, MAX_WINDOW)
 }
 

@@ -59,7 +59,15 @@ impl Engines {
     /// Builds the engines for a sidechain of `sidechain` channels (0: none), all with `window`,
     /// `overlap`, `settings` and latency `mode`; `grouping` runs. Allocates everything they will
     /// ever use (either mode's buffers: switching mode later allocates nothing).
-    pub fn new(base: &EngineConfig, sidechain: usize, grouping: Grouping, window: usize, overlap: usize, settings: Settings, mode: LatencyMode) -> Result<Self, ConfigError> {
+    pub fn new(
+        base: &EngineConfig,
+        sidechain: usize,
+        grouping: Grouping,
+        window: usize,
+        overlap: usize,
+        settings: Settings,
+        mode: LatencyMode,
+    ) -> Result<Self, ConfigError> {
         let mut engines: Vec<Engine> = Vec::new();
         let mut slot = [0; 3];
         for g in Grouping::ALL {
@@ -79,7 +87,9 @@ impl Engines {
     /// (then a host's re-activation keeps them, and all they learned).
     pub fn fit(&self, base: &EngineConfig, sidechain: usize) -> bool {
         let first = self.engines[0].config();
-        sidechain == self.sidechain && (first.sample_rate, first.main_channels, first.max_window) == (base.sample_rate, base.main_channels, base.max_window)
+        sidechain == self.sidechain
+            && (first.sample_rate, first.main_channels, first.max_window)
+                == (base.sample_rate, base.main_channels, base.max_window)
     }
 
     /// Runs `grouping` from now on. When that is another engine, it starts its audio afresh
@@ -135,7 +145,11 @@ impl Engines {
     /// before the grouping existed) takes it, every other forgets what it had learned, so that a
     /// loaded session sounds the same whatever this instance did before. No allocation.
     pub fn load(&mut self, profile: &Profile, sources: &[usize]) {
-        let target = self.engines.iter().position(|e| !sources.is_empty() && e.config().sources == sources).unwrap_or(self.active);
+        let target = self
+            .engines
+            .iter()
+            .position(|e| !sources.is_empty() && e.config().sources == sources)
+            .unwrap_or(self.active);
         for (i, engine) in self.engines.iter_mut().enumerate() {
             if i == target {
                 engine.load_profile(profile);

@@ -77,7 +77,16 @@ impl<'a> Frame<'a> {
     /// [`References::frame_parts`] gives them, the main channels' input ending at `main_end`.
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
-    pub(crate) fn new(main: &'a mut [Vec<Complex32>], refs: FrameRefs<'a>, bins: usize, part: usize, gains: Option<&'a mut [Vec<f32>]>, main_in: &'a [Vec<f32>], main_end: usize, hop: usize) -> Self {
+    pub(crate) fn new(
+        main: &'a mut [Vec<Complex32>],
+        refs: FrameRefs<'a>,
+        bins: usize,
+        part: usize,
+        gains: Option<&'a mut [Vec<f32>]>,
+        main_in: &'a [Vec<f32>],
+        main_end: usize,
+        hop: usize,
+    ) -> Self {
         Frame {
             main,
             refs: refs.spectra,
@@ -180,7 +189,14 @@ impl Stft {
         for buf in [&mut stft.analysis, &mut stft.synthesis, &mut stft.time, &mut stft.mix_gains] {
             touch(buf);
         }
-        for rows in [&mut stft.main_in, &mut stft.out_acc, &mut stft.wet_ready, &mut stft.dry_ready, &mut stft.dry_next, &mut stft.windowed] {
+        for rows in [
+            &mut stft.main_in,
+            &mut stft.out_acc,
+            &mut stft.wet_ready,
+            &mut stft.dry_ready,
+            &mut stft.dry_next,
+            &mut stft.windowed,
+        ] {
             touch_rows(rows);
         }
         touch_rows(&mut stft.main_spec);
@@ -259,13 +275,30 @@ impl Stft {
     /// `refs` (the reference channels' samples, missing or shorter than the block counting as
     /// silence) go into `references`, which analyses them with each frame. The output is
     /// `mix · wet + (1 − mix) · dry`, with `mix` advancing one step per sample.
-    pub fn process(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], references: &mut References, mix: &mut Ramp, on_frame: impl FnMut(&mut Frame)) {
+    pub fn process(
+        &mut self,
+        main: &mut [&mut [f32]],
+        refs: &[&[f32]],
+        references: &mut References,
+        mix: &mut Ramp,
+        on_frame: impl FnMut(&mut Frame),
+    ) {
         let isa = self.isa;
-        isa.run(#[inline(always)] || self.process_inline(main, refs, references, mix, on_frame));
+        isa.run(
+            #[inline(always)]
+            || self.process_inline(main, refs, references, mix, on_frame),
+        );
     }
 
     #[inline(always)]
-    fn process_inline(&mut self, main: &mut [&mut [f32]], refs: &[&[f32]], references: &mut References, mix: &mut Ramp, mut on_frame: impl FnMut(&mut Frame)) {
+    fn process_inline(
+        &mut self,
+        main: &mut [&mut [f32]],
+        refs: &[&[f32]],
+        references: &mut References,
+        mix: &mut Ramp,
+        mut on_frame: impl FnMut(&mut Frame),
+    ) {
         let channels = main.len().min(self.main_in.len());
         let len = main[..channels].iter().map(|c| c.len()).min().unwrap_or(0);
         let (size, hop) = (self.size, self.hop);
@@ -348,13 +381,24 @@ impl Stft {
             let v = i - channels;
             if !references.copy_shared(v, bins) {
                 // `windowed` holds the main channels, then the views (see `cut_frame`).
-                let _ = self.plans.forward(&mut self.windowed[channels + v][..size], &mut references.spectrum_mut(v)[..bins]);
+                let _ = self
+                    .plans
+                    .forward(&mut self.windowed[channels + v][..size], &mut references.spectrum_mut(v)[..bins]);
             }
         } else if i < channels + views + self.callback_parts {
             let part = i - channels - views;
             // The frame's last hop: the main buffers have moved on by a hop since it was cut.
             let main_end = size - self.hop;
-            on_frame(&mut Frame::new(&mut self.main_spec[..channels], references.frame_parts(), bins, part, None, &self.main_in[..channels], main_end, self.hop));
+            on_frame(&mut Frame::new(
+                &mut self.main_spec[..channels],
+                references.frame_parts(),
+                bins,
+                part,
+                None,
+                &self.main_in[..channels],
+                main_end,
+                self.hop,
+            ));
             references.clamp_delays();
         } else {
             let c = i - channels - views - self.callback_parts;
@@ -363,7 +407,8 @@ impl Stft {
             spec[0].im = 0.0;
             spec[bins - 1].im = 0.0;
             let _ = self.plans.inverse(spec, &mut self.time[..size]);
-            for ((a, &t), &w) in self.out_acc[c][..size].iter_mut().zip(&self.time[..size]).zip(&self.synthesis[..size]) {
+            for ((a, &t), &w) in self.out_acc[c][..size].iter_mut().zip(&self.time[..size]).zip(&self.synthesis[..size])
+            {
                 *a += t * w;
             }
         }

@@ -83,7 +83,11 @@ impl RatioFloor {
     pub fn new(hop_seconds: f32, adapt_seconds: f32) -> Self {
         let frames = adapt_seconds / hop_seconds;
         let db = |d: f32| 10f32.powf(d / 20.0);
-        Self { rise: db(FLOOR_RISE_DB / frames), fall: db(-FLOOR_FALL * FLOOR_RISE_DB / frames), margin: db(FLOOR_MARGIN_DB) }
+        Self {
+            rise: db(FLOOR_RISE_DB / frames),
+            fall: db(-FLOOR_FALL * FLOOR_RISE_DB / frames),
+            margin: db(FLOOR_MARGIN_DB),
+        }
     }
 
     /// The floor `e` after a frame with track `x` and predicted bleed `p`.
@@ -92,7 +96,11 @@ impl RatioFloor {
         let below = e * p;
         let stepped = e * if x < below { self.fall } else { self.rise };
         let stepped = if stepped < 1.0 { stepped } else { 1.0 };
-        if p > 0.0 && x >= FLOOR_OUTLIER * below { stepped } else { e }
+        if p > 0.0 && x >= FLOOR_OUTLIER * below {
+            stepped
+        } else {
+            e
+        }
     }
 
     /// `predicted`, kept within the margin over the floor `e`.
@@ -155,7 +163,12 @@ impl TapFit {
     pub fn new(channels: usize, max_bins: usize) -> Self {
         let chunks = max_bins.div_ceil(LANES);
         let stride = chunks * LANES;
-        let mut fit = Self { chunks, stride, sums: vec![[[0.0; LANES]; ROWS]; channels * chunks], gains: vec![0.0; channels * MAX_TAPS * stride] };
+        let mut fit = Self {
+            chunks,
+            stride,
+            sums: vec![[[0.0; LANES]; ROWS]; channels * chunks],
+            gains: vec![0.0; channels * MAX_TAPS * stride],
+        };
         touch(&mut fit.sums);
         fit.reset();
         touch(&mut fit.gains);
@@ -304,7 +317,17 @@ impl TapFit {
     /// compiled into each instruction-set version of the frame.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
-    pub fn process<const L: usize>(&mut self, c: usize, x: &[f32], refs: [&[f32]; L], forget: f32, robust: bool, floor: Option<RatioFloor>, learn: bool, bleed: &mut [f32]) {
+    pub fn process<const L: usize>(
+        &mut self,
+        c: usize,
+        x: &[f32],
+        refs: [&[f32]; L],
+        forget: f32,
+        robust: bool,
+        floor: Option<RatioFloor>,
+        learn: bool,
+        bleed: &mut [f32],
+    ) {
         let f = floor.unwrap_or(RatioFloor { rise: 1.0, fall: 1.0, margin: 1.0 });
         match (learn, robust, floor.is_some()) {
             (false, _, false) => self.frame::<L, false, false, false>(c, x, refs, forget, f, bleed),
@@ -316,7 +339,15 @@ impl TapFit {
     }
 
     #[inline(always)]
-    fn frame<const L: usize, const LEARN: bool, const ROBUST: bool, const FLOORED: bool>(&mut self, c: usize, x: &[f32], refs: [&[f32]; L], forget: f32, floor: RatioFloor, bleed: &mut [f32]) {
+    fn frame<const L: usize, const LEARN: bool, const ROBUST: bool, const FLOORED: bool>(
+        &mut self,
+        c: usize,
+        x: &[f32],
+        refs: [&[f32]; L],
+        forget: f32,
+        floor: RatioFloor,
+        bleed: &mut [f32],
+    ) {
         let bins = x.len();
         let sums = &mut self.sums[c * self.chunks..(c + 1) * self.chunks];
         let gains = &mut self.gains[c * MAX_TAPS * self.stride..(c + 1) * MAX_TAPS * self.stride];
@@ -338,7 +369,8 @@ impl TapFit {
         }
         let (at, rest) = (full * LANES, bins - full * LANES);
         if rest > 0 {
-            let pad = |row: &[f32]| -> [f32; LANES] { std::array::from_fn(|n| if n < rest { row[at + n] } else { 0.0 }) };
+            let pad =
+                |row: &[f32]| -> [f32; LANES] { std::array::from_fn(|n| if n < rest { row[at + n] } else { 0.0 }) };
             let r: [[f32; LANES]; L] = std::array::from_fn(|l| pad(refs[l]));
             let mut g: [[f32; LANES]; L] = std::array::from_fn(|l| pad(&gains[l * stride..]));
             let p = chunk_update::<L, LEARN, ROBUST, FLOORED>(&mut sums[full], &mut g, &pad(x), &r, forget, floor);
@@ -355,7 +387,14 @@ impl TapFit {
 /// One chunk's bins, lane by lane: updates the sums in place and the gains `g`, returns the
 /// predicted bleed.
 #[inline(always)]
-fn chunk_update<const L: usize, const LEARN: bool, const ROBUST: bool, const FLOORED: bool>(s: &mut Sums, g: &mut [[f32; LANES]; L], xs: &[f32; LANES], r: &[[f32; LANES]; L], forget: f32, floor: RatioFloor) -> [f32; LANES] {
+fn chunk_update<const L: usize, const LEARN: bool, const ROBUST: bool, const FLOORED: bool>(
+    s: &mut Sums,
+    g: &mut [[f32; LANES]; L],
+    xs: &[f32; LANES],
+    r: &[[f32; LANES]; L],
+    forget: f32,
+    floor: RatioFloor,
+) -> [f32; LANES] {
     let mut p = [0.0f32; LANES];
     for k in 0..LANES {
         let rk: [f32; L] = std::array::from_fn(|l| r[l][k]);
@@ -406,7 +445,15 @@ fn predict<const L: usize>(g: &[f32; L], r: &[f32; L]) -> f32 {
 /// One bin's frame: folds `x` and the taps `r` into the sums (`a`'s upper triangle, `b`) and
 /// moves the gains `g` towards the new non-negative least-squares solution.
 #[inline(always)]
-fn update<const L: usize>(a: &mut [[f32; L]; L], b: &mut [f32; L], g: &mut [f32; L], x: f32, r: &[f32; L], forget: f32, robust: bool) {
+fn update<const L: usize>(
+    a: &mut [[f32; L]; L],
+    b: &mut [f32; L],
+    g: &mut [f32; L],
+    x: f32,
+    r: &[f32; L],
+    forget: f32,
+    robust: bool,
+) {
     let w = if robust {
         let share = predict(g, r) / x;
         ROBUST_FLOOR + (1.0 - ROBUST_FLOOR) * if share < 1.0 { share } else { 1.0 }
@@ -445,7 +492,15 @@ fn update<const L: usize>(a: &mut [[f32; L]; L], b: &mut [f32; L], g: &mut [f32;
                     }
                 }
                 let q = q * inv[i];
-                g[i] = if moving[i] { if q > 0.0 { q } else { 0.0 } } else { g[i] };
+                g[i] = if moving[i] {
+                    if q > 0.0 {
+                        q
+                    } else {
+                        0.0
+                    }
+                } else {
+                    g[i]
+                };
             }
         }
     }
@@ -522,7 +577,8 @@ mod tests {
             let idx: Vec<usize> = (0..l).filter(|i| set & (1 << i) != 0).collect();
             // Gaussian elimination on the active set.
             let n = idx.len();
-            let mut m: Vec<Vec<f64>> = idx.iter().map(|&i| idx.iter().map(|&j| a[i][j]).chain([b[i]]).collect()).collect();
+            let mut m: Vec<Vec<f64>> =
+                idx.iter().map(|&i| idx.iter().map(|&j| a[i][j]).chain([b[i]]).collect()).collect();
             for p in 0..n {
                 for q in p + 1..n {
                     let f = m[q][p] / m[p][p];
@@ -569,7 +625,8 @@ mod tests {
         for frame in 0..3000 {
             hist.rotate_right(1);
             hist[0] = (0..bins).map(|_| if lcg(&mut seed) < 0.3 { lcg(&mut seed) } else { 0.0 }).collect();
-            let x: Vec<f32> = (0..bins).map(|k| truth.iter().zip(&hist).map(|(g, h)| g * h[k]).sum::<f32>() + 1e-6).collect();
+            let x: Vec<f32> =
+                (0..bins).map(|k| truth.iter().zip(&hist).map(|(g, h)| g * h[k]).sum::<f32>() + 1e-6).collect();
             fit.process::<3>(0, &x, [&hist[0], &hist[1], &hist[2]], forget, false, None, true, &mut bleed);
             one.process::<1>(0, &x, [&hist[0]], forget, false, None, true, &mut bleed1);
             for k in 0..bins {
@@ -650,7 +707,10 @@ mod tests {
             // Between two old bins: between their values.
             let (a, b, mid) = (saved[0][n * bins + 10], saved[0][n * bins + 11], wide[0][n * 4097 + 21]);
             let scale = if n < first_gain { 2.0 } else { 1.0 };
-            assert!((mid - scale * 0.5 * (a + b)).abs() <= 1e-6 * mid.abs().max(1.0), "row {n}: {mid} between {a} and {b}");
+            assert!(
+                (mid - scale * 0.5 * (a + b)).abs() <= 1e-6 * mid.abs().max(1.0),
+                "row {n}: {mid} between {a} and {b}"
+            );
         }
         grown.regrid(4097, bins, 0.5);
         assert_eq!(exported(&grown, taps, bins), saved, "twice as long and back");
@@ -706,7 +766,12 @@ mod tests {
         assert!(under[1] > 0.5 * under[3], "the fit alone kept the image out: {} of {}", under[1], under[3]);
         // With it, what is predicted under the target is a small part of the track (the mask
         // keeps the voice)...
-        assert!(under[0] < 0.25 * under[3], "with the floor {} of {} is predicted as bleed under the target", under[0], under[3]);
+        assert!(
+            under[0] < 0.25 * under[3],
+            "with the floor {} of {} is predicted as bleed under the target",
+            under[0],
+            under[3]
+        );
         // ...and the bleed alone is still predicted whole.
         assert!(alone[0] >= alone[2], "the bleed alone is predicted at {:+.1} dB", db(alone[0], alone[2]));
     }

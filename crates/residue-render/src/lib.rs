@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use wav::{WavSink, WavSource};
 
-use residue_dsp::{ConfigError, EngineConfig, LatencyMode, Settings, MAX_MAIN_CHANNELS, SAMPLE_RATE_RANGE};
 use residue_dsp::sidechain::{self, Grouping};
+use residue_dsp::{ConfigError, EngineConfig, LatencyMode, Settings, MAX_MAIN_CHANNELS, SAMPLE_RATE_RANGE};
 
 #[derive(Debug)]
 pub enum RenderError {
@@ -33,7 +33,11 @@ impl fmt::Display for RenderError {
             Self::NotWav(p, e) => write!(f, "{}: not a WAV file Residue can read ({e})", p.display()),
             Self::Channels(p, n, what) => write!(f, "{}: {n} channels; {what}", p.display()),
             Self::RateMismatch { mix, reference, rate } => {
-                write!(f, "{}: sample rate {rate} Hz differs from the mix's {mix} Hz; resample it to {mix} Hz first", reference.display())
+                write!(
+                    f,
+                    "{}: sample rate {rate} Hz differs from the mix's {mix} Hz; resample it to {mix} Hz first",
+                    reference.display()
+                )
             }
             Self::Engine(e) => write!(f, "{e}"),
             Self::Exists(p) => write!(f, "{} exists; pass --force to overwrite it", p.display()),
@@ -120,7 +124,11 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
         }
         // The sidechains the plugin takes.
         if ![1, 2, sidechain::MAX_SIDECHAIN_CHANNELS].contains(&r.channels()) {
-            return Err(RenderError::Channels(path.clone(), r.channels(), "a reference must be mono, stereo or 4 channels"));
+            return Err(RenderError::Channels(
+                path.clone(),
+                r.channels(),
+                "a reference must be mono, stereo or 4 channels",
+            ));
         }
         if r.frames() < frames {
             warnings.push(format!("{}: shorter than the mix; padded with silence", path.display()));
@@ -136,7 +144,10 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
     let mut plan = pipeline::plan(&config, window, job.overlap, job.settings, job.mode).map_err(RenderError::Engine)?;
     if job.learn_first {
         // The same files read once more, the output dropped; then the audio is forgotten.
-        let (mut mix, mut refs) = (WavSource::open(job.mix)?, job.references.iter().map(|p| WavSource::open(p)).collect::<Result<Vec<_>, _>>()?);
+        let (mut mix, mut refs) = (
+            WavSource::open(job.mix)?,
+            job.references.iter().map(|p| WavSource::open(p)).collect::<Result<Vec<_>, _>>()?,
+        );
         let read = |main: &mut [Vec<f32>], ref_channels: &mut [Vec<f32>], n: usize| {
             mix.read_block(main, n)?;
             let mut at = 0;
@@ -182,12 +193,21 @@ pub fn render(job: &Job, mut progress: impl FnMut(usize, usize)) -> Result<Repor
         sink.write_block(out)
     };
     let first = usize::from(job.learn_first);
-    pipeline::stream(&mut plan, frames, read, write, &mut |done, total| progress((first * total + done) / (1 + first), total))?;
+    pipeline::stream(&mut plan, frames, read, write, &mut |done, total| {
+        progress((first * total + done) / (1 + first), total)
+    })?;
     sink.finish()?;
     let seconds = started.elapsed().as_secs_f64();
     let change_db = 10.0 * (energy_out.max(1e-30) / energy_in.max(1e-30)).log10();
     if let (Some(path), Some(kept_mix), Some(kept_out)) = (job.plot, kept_mix, kept_out) {
-        let title = format!("{}: Threshold {:.2}, Slope {:.1}, FFT {}, overlap {}x", job.mix.file_name().unwrap_or_default().to_string_lossy(), job.settings.threshold, job.settings.slope, window, job.overlap);
+        let title = format!(
+            "{}: Threshold {:.2}, Slope {:.1}, FFT {}, overlap {}x",
+            job.mix.file_name().unwrap_or_default().to_string_lossy(),
+            job.settings.threshold,
+            job.settings.slope,
+            window,
+            job.overlap
+        );
         plot::Picture::new(&kept_mix, &kept_out, rate, 600, 240).write(path, &title, job.settings.output)?;
     }
     Ok(Report { frames, sample_rate: rate, seconds, warnings, change_db })

@@ -35,7 +35,13 @@ struct Lane {
 /// both. The same audio, bit for bit (`crates/residue-render/tests/render.rs` checks it),
 /// about twice as fast on two cores. A real-time host gives the plugin one thread, so only the
 /// renderer does this.
-pub fn plan(config: &EngineConfig, window: usize, overlap: usize, settings: Settings, mode: LatencyMode) -> Result<Plan, ConfigError> {
+pub fn plan(
+    config: &EngineConfig,
+    window: usize,
+    overlap: usize,
+    settings: Settings,
+    mode: LatencyMode,
+) -> Result<Plan, ConfigError> {
     let (main_channels, ref_channels) = (config.main_channels, config.sources.iter().sum());
     let linked = settings.link_channels && settings.compression;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -107,7 +113,13 @@ pub fn stream(
         for lane in lanes.iter_mut() {
             let (to_lane, inbox) = sync_channel::<Block>(DEPTH);
             let (outbox, from_lane) = sync_channel::<Block>(DEPTH);
-            let pool = (0..DEPTH).map(|_| Block { main: vec![vec![0.0; BLOCK]; lane.main.len()], refs: vec![vec![0.0; BLOCK]; lane.refs.len()], len: 0 }).collect();
+            let pool = (0..DEPTH)
+                .map(|_| Block {
+                    main: vec![vec![0.0; BLOCK]; lane.main.len()],
+                    refs: vec![vec![0.0; BLOCK]; lane.refs.len()],
+                    len: 0,
+                })
+                .collect();
             owners.push((lane.main.clone(), lane.refs.clone()));
             scope.spawn(move || {
                 for mut block in inbox {
@@ -142,7 +154,10 @@ pub fn stream(
                 }
                 sent += 1;
             }
-            let finished: Vec<Block> = links.iter().map(|(_, from_lane, _)| from_lane.recv().map_err(|_| lane_failed())).collect::<Result<_, _>>()?;
+            let finished: Vec<Block> = links
+                .iter()
+                .map(|(_, from_lane, _)| from_lane.recv().map_err(|_| lane_failed()))
+                .collect::<Result<_, _>>()?;
             // This block's frames are input frames `start..start + n`; output frame i is input
             // frame i + latency.
             let (start, n) = (done * BLOCK, finished[0].len);

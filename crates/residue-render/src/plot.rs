@@ -50,13 +50,19 @@ impl Picture {
         let (m, o) = (mono(mix), mono(output));
         let d: Vec<f32> = m.iter().zip(&o).map(|(a, b)| a - b).collect();
         let nyquist = sample_rate as f64 / 2.0;
-        let rows_hz: Vec<f64> = (0..=rows).map(|r| LOWEST_HZ * (nyquist / LOWEST_HZ).powf(r as f64 / rows as f64)).collect();
+        let rows_hz: Vec<f64> =
+            (0..=rows).map(|r| LOWEST_HZ * (nyquist / LOWEST_HZ).powf(r as f64 / rows as f64)).collect();
         let analyse = Analyser::new(&rows_hz, sample_rate, columns);
         let (mix, output, difference) = (analyse.run(&m), analyse.run(&o), analyse.run(&d));
         let gain_db = (0..rows)
             .map(|r| {
-                let (pm, po): (f64, f64) = mix.cells.iter().zip(&output.cells).fold((0.0, 0.0), |(a, b), (cm, co)| (a + cm[r], b + co[r]));
-                if pm > 0.0 { 10.0 * (po.max(1e-30) / pm).log10() } else { 0.0 }
+                let (pm, po): (f64, f64) =
+                    mix.cells.iter().zip(&output.cells).fold((0.0, 0.0), |(a, b), (cm, co)| (a + cm[r], b + co[r]));
+                if pm > 0.0 {
+                    10.0 * (po.max(1e-30) / pm).log10()
+                } else {
+                    0.0
+                }
             })
             .collect();
         Picture { mix, output, difference, gain_db, rows_hz, seconds: m.len() as f64 / sample_rate as f64, nyquist }
@@ -101,7 +107,9 @@ impl Picture {
         };
         let top = self.mix.cells.iter().flatten().fold(1e-30f64, |a, &b| a.max(b));
         let top_db = 10.0 * top.log10();
-        for (area, (name, spec)) in panels.iter().zip([("Mix", &self.mix), (out_name, &self.output), (diff_name, &self.difference)]) {
+        for (area, (name, spec)) in
+            panels.iter().zip([("Mix", &self.mix), (out_name, &self.output), (diff_name, &self.difference)])
+        {
             let (plot, bar) = area.split_horizontally(WIDTH as i32 - 110);
             self.draw_spectrogram(&plot, name, spec, top_db)?;
             draw_colour_bar(&bar)?;
@@ -111,7 +119,13 @@ impl Picture {
         Ok(())
     }
 
-    fn draw_spectrogram<DB: DrawingBackend>(&self, area: &DrawingArea<DB, plotters::coord::Shift>, name: &str, spec: &Spectrogram, top_db: f64) -> Result<(), Box<dyn std::error::Error>>
+    fn draw_spectrogram<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, plotters::coord::Shift>,
+        name: &str,
+        spec: &Spectrogram,
+        top_db: f64,
+    ) -> Result<(), Box<dyn std::error::Error>>
     where
         DB::ErrorType: 'static,
     {
@@ -137,7 +151,10 @@ impl Picture {
             for y in 0..h {
                 let row = ((h - 1 - y) as usize * rows / h as usize).min(rows - 1);
                 let db = 10.0 * column[row].max(1e-30).log10() - top_db;
-                canvas.draw_pixel((x as i32, y as i32), &ViridisRGB::get_color_normalized(db.clamp(-RANGE_DB, 0.0), -RANGE_DB, 0.0))?;
+                canvas.draw_pixel(
+                    (x as i32, y as i32),
+                    &ViridisRGB::get_color_normalized(db.clamp(-RANGE_DB, 0.0), -RANGE_DB, 0.0),
+                )?;
             }
         }
         Ok(())
@@ -149,7 +166,10 @@ impl Picture {
         ((deepest / 6.0).floor() * 6.0).clamp(-60.0, GAIN_FLOOR_DB)
     }
 
-    fn draw_gain<DB: DrawingBackend>(&self, area: &DrawingArea<DB, plotters::coord::Shift>) -> Result<(), Box<dyn std::error::Error>>
+    fn draw_gain<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, plotters::coord::Shift>,
+    ) -> Result<(), Box<dyn std::error::Error>>
     where
         DB::ErrorType: 'static,
     {
@@ -168,19 +188,35 @@ impl Picture {
             .label_style(("sans-serif", 15))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()?;
-        let points = (0..self.gain_db.len()).map(|r| (self.row_hz(r), self.gain_db[r].clamp(self.gain_floor_db(), 3.0)));
+        let points =
+            (0..self.gain_db.len()).map(|r| (self.row_hz(r), self.gain_db[r].clamp(self.gain_floor_db(), 3.0)));
         chart.draw_series(AreaSeries::new(points.clone(), 0.0, RGBColor(68, 1, 84).mix(0.25)))?;
         chart.draw_series(LineSeries::new(points, RGBColor(68, 1, 84).stroke_width(2)))?;
         Ok(())
     }
 }
 
-fn draw_colour_bar<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>) -> Result<(), Box<dyn std::error::Error>>
+fn draw_colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), Box<dyn std::error::Error>>
 where
     DB::ErrorType: 'static,
 {
-    let mut chart = ChartBuilder::on(area).margin_top(36).margin_bottom(40).margin_left(8).margin_right(4).right_y_label_area_size(64).build_cartesian_2d(0.0..1.0, -RANGE_DB..0.0)?;
-    chart.configure_mesh().disable_mesh().disable_x_axis().y_desc("level (dB)").y_label_formatter(&|db| format!("{db:.0}")).label_style(("sans-serif", 14)).draw()?;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(36)
+        .margin_bottom(40)
+        .margin_left(8)
+        .margin_right(4)
+        .right_y_label_area_size(64)
+        .build_cartesian_2d(0.0..1.0, -RANGE_DB..0.0)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_desc("level (dB)")
+        .y_label_formatter(&|db| format!("{db:.0}"))
+        .label_style(("sans-serif", 14))
+        .draw()?;
     let steps = 90;
     chart.draw_series((0..steps).map(|i| {
         let lo = -RANGE_DB + RANGE_DB * i as f64 / steps as f64;
@@ -195,12 +231,21 @@ fn encode_png(path: &Path, pixels: &[u8]) -> Result<(), Box<dyn std::error::Erro
     use image::codecs::png::{CompressionType, FilterType, PngEncoder};
     use image::ImageEncoder;
     let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    PngEncoder::new_with_quality(file, CompressionType::Best, FilterType::Adaptive).write_image(pixels, WIDTH, HEIGHT, image::ExtendedColorType::Rgb8)?;
+    PngEncoder::new_with_quality(file, CompressionType::Best, FilterType::Adaptive).write_image(
+        pixels,
+        WIDTH,
+        HEIGHT,
+        image::ExtendedColorType::Rgb8,
+    )?;
     Ok(())
 }
 
 fn hz_label(hz: f64) -> String {
-    if hz >= 1000.0 { format!("{}k", (hz / 100.0).round() / 10.0) } else { format!("{}", hz.round()) }
+    if hz >= 1000.0 {
+        format!("{}k", (hz / 100.0).round() / 10.0)
+    } else {
+        format!("{}", hz.round())
+    }
 }
 
 /// Fonts are embedded (the same faces the editor uses), so the picture looks the same on every
@@ -254,7 +299,8 @@ impl Analyser {
                     }
                     fft.process(&mut frame, &mut spectrum).expect("buffers come from the plan");
                     for (p, b) in power.iter_mut().zip(&self.bins) {
-                        *p += spectrum[b.clone()].iter().map(|z| z.norm_sqr() as f64).sum::<f64>() / (b.len() * frames) as f64;
+                        *p += spectrum[b.clone()].iter().map(|z| z.norm_sqr() as f64).sum::<f64>()
+                            / (b.len() * frames) as f64;
                     }
                 }
                 power

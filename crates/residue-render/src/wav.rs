@@ -29,7 +29,12 @@ impl WavSource {
     pub fn open(path: &Path) -> Result<Self, RenderError> {
         let what = |e: hound::Error| match e {
             // hound reports a short read as "Other" with this text.
-            hound::Error::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof || io.to_string() == "Failed to read enough bytes." => truncated(path),
+            hound::Error::IoError(io)
+                if io.kind() == std::io::ErrorKind::UnexpectedEof
+                    || io.to_string() == "Failed to read enough bytes." =>
+            {
+                truncated(path)
+            }
             hound::Error::IoError(io) => RenderError::Io(path.to_path_buf(), io.to_string()),
             hound::Error::FormatError(m) => RenderError::NotWav(path.to_path_buf(), m.to_string()),
             hound::Error::Unsupported => RenderError::NotWav(path.to_path_buf(), "unsupported WAV encoding".into()),
@@ -42,7 +47,8 @@ impl WavSource {
         }
         let samples = reader.len() as usize;
         let mut file = reader.into_inner();
-        let width = sample_width(&mut file, samples, spec.bits_per_sample).map_err(|e| RenderError::Io(path.to_path_buf(), e.to_string()))?;
+        let width = sample_width(&mut file, samples, spec.bits_per_sample)
+            .map_err(|e| RenderError::Io(path.to_path_buf(), e.to_string()))?;
         // A header that promises more than the file holds is caught now, before any work.
         let data_start = file.stream_position().map_err(|e| RenderError::Io(path.to_path_buf(), e.to_string()))?;
         let file_len = fs::metadata(path).map_err(|e| RenderError::Io(path.to_path_buf(), e.to_string()))?.len();
@@ -51,9 +57,20 @@ impl WavSource {
         }
         let decode = Decode::of(spec, width).ok_or_else(|| {
             let (format, bits) = (spec.sample_format, spec.bits_per_sample);
-            RenderError::NotWav(path.to_path_buf(), format!("{bits}-bit {format:?} samples are not supported (use 16/24-bit integer or 32-bit float)"))
+            RenderError::NotWav(
+                path.to_path_buf(),
+                format!("{bits}-bit {format:?} samples are not supported (use 16/24-bit integer or 32-bit float)"),
+            )
         })?;
-        Ok(Self { path: path.to_path_buf(), file, spec, decode, frames: samples / spec.channels as usize, read: 0, bytes: Vec::new() })
+        Ok(Self {
+            path: path.to_path_buf(),
+            file,
+            spec,
+            decode,
+            frames: samples / spec.channels as usize,
+            read: 0,
+            bytes: Vec::new(),
+        })
     }
 
     pub fn spec(&self) -> WavSpec {
@@ -91,9 +108,13 @@ impl WavSource {
             Decode::U8 => deinterleave::<1>(block, out, |[b]| (b as f32 - 128.0) * (1.0 / 128.0)),
             Decode::I16 => deinterleave::<2>(block, out, |b| i16::from_le_bytes(b) as f32 * (1.0 / 32768.0)),
             // Shifted up into an i32 and scaled by 2^-31: the 24-bit value × 2^-23, exactly.
-            Decode::I24 => deinterleave::<3>(block, out, |[a, b, c]| i32::from_le_bytes([0, a, b, c]) as f32 * (1.0 / 2_147_483_648.0)),
+            Decode::I24 => deinterleave::<3>(block, out, |[a, b, c]| {
+                i32::from_le_bytes([0, a, b, c]) as f32 * (1.0 / 2_147_483_648.0)
+            }),
             // 24 bits in the low 3 bytes of 4 (the top byte is padding).
-            Decode::I24In32 => deinterleave::<4>(block, out, |[a, b, c, _]| i32::from_le_bytes([0, a, b, c]) as f32 * (1.0 / 2_147_483_648.0)),
+            Decode::I24In32 => deinterleave::<4>(block, out, |[a, b, c, _]| {
+                i32::from_le_bytes([0, a, b, c]) as f32 * (1.0 / 2_147_483_648.0)
+            }),
             Decode::I32 => deinterleave::<4>(block, out, |b| i32::from_le_bytes(b) as f32 * (1.0 / 2_147_483_648.0)),
         }
         for channel in out.iter_mut() {
@@ -104,7 +125,10 @@ impl WavSource {
 }
 
 fn truncated(path: &Path) -> RenderError {
-    RenderError::NotWav(path.to_path_buf(), "the file ends before its header says it should: truncated or damaged".into())
+    RenderError::NotWav(
+        path.to_path_buf(),
+        "the file ends before its header says it should: truncated or damaged".into(),
+    )
 }
 
 /// Bytes per sample in the data chunk. hound leaves the file at the first data byte, right
@@ -186,14 +210,22 @@ impl WavSink {
         let io = |e: std::io::Error| RenderError::Io(path.to_path_buf(), e.to_string());
         let width = match (spec.sample_format, spec.bits_per_sample) {
             (SampleFormat::Float, 32) | (SampleFormat::Int, 8 | 16 | 24 | 32) => spec.bits_per_sample as usize / 8,
-            (format, bits) => return Err(RenderError::Io(path.to_path_buf(), format!("cannot write {bits}-bit {format:?} WAV"))),
+            (format, bits) => {
+                return Err(RenderError::Io(path.to_path_buf(), format!("cannot write {bits}-bit {format:?} WAV")))
+            }
         };
         // hound's header for no samples, given the data length exactly as its `finalize` would.
         let mut header = std::io::Cursor::new(Vec::new());
-        WavWriter::new(&mut header, spec).and_then(|w| w.finalize()).map_err(|e| RenderError::Io(path.to_path_buf(), e.to_string()))?;
+        WavWriter::new(&mut header, spec)
+            .and_then(|w| w.finalize())
+            .map_err(|e| RenderError::Io(path.to_path_buf(), e.to_string()))?;
         let mut header = header.into_inner();
-        let data_len = u32::try_from(frames * spec.channels as usize * width).ok().filter(|&d| d.checked_add(header.len() as u32).is_some());
-        let data_len = data_len.ok_or_else(|| RenderError::Io(path.to_path_buf(), "the output is longer than a WAV file can hold (4 GiB)".into()))?;
+        let data_len = u32::try_from(frames * spec.channels as usize * width)
+            .ok()
+            .filter(|&d| d.checked_add(header.len() as u32).is_some());
+        let data_len = data_len.ok_or_else(|| {
+            RenderError::Io(path.to_path_buf(), "the output is longer than a WAV file can hold (4 GiB)".into())
+        })?;
         let riff_len = header.len() as u32 - 8 + data_len;
         header[4..8].copy_from_slice(&riff_len.to_le_bytes());
         let at = header.len() - 4;

@@ -51,7 +51,12 @@ fn read(path: &Path) -> (Vec<Vec<f32>>, hound::WavSpec) {
 }
 
 fn signal(len: usize, f: f32, rate: f32) -> Vec<f32> {
-    (0..len).map(|n| 0.3 * (2.0 * std::f32::consts::PI * f * n as f32 / rate).sin() + 0.1 * ((n * 7919 % 211) as f32 / 211.0 - 0.5)).collect()
+    (0..len)
+        .map(|n| {
+            0.3 * (2.0 * std::f32::consts::PI * f * n as f32 / rate).sin()
+                + 0.1 * ((n * 7919 % 211) as f32 / 211.0 - 0.5)
+        })
+        .collect()
 }
 
 /// Runs the binary; returns (exit code, stderr).
@@ -67,21 +72,35 @@ fn output_is_aligned_same_length_same_format_and_equals_the_engine() {
     let reference = signal(len, 220.0, rate as f32);
     let mix: Vec<f32> = signal(len, 660.0, rate as f32).iter().zip(&reference).map(|(a, b)| a + 0.5 * b).collect();
     for (bits, float) in [(16, false), (24, false), (32, true)] {
-        let (m, r, o) = (tmp(&format!("mix{bits}.wav")), tmp(&format!("ref{bits}.wav")), tmp(&format!("out{bits}.wav")));
+        let (m, r, o) =
+            (tmp(&format!("mix{bits}.wav")), tmp(&format!("ref{bits}.wav")), tmp(&format!("out{bits}.wav")));
         write(&m, &[mix.clone(), mix.clone()], rate, bits, float);
         write(&r, &[reference.clone()], rate, bits, float);
-        let (code, err) = run(&[m.to_str().unwrap(), "-r", r.to_str().unwrap(), "-o", o.to_str().unwrap(), "--fft", "1024", "--force"]);
+        let (code, err) = run(&[
+            m.to_str().unwrap(),
+            "-r",
+            r.to_str().unwrap(),
+            "-o",
+            o.to_str().unwrap(),
+            "--fft",
+            "1024",
+            "--force",
+        ]);
         assert_eq!(code, 0, "{err}");
         let (out, spec) = read(&o);
         let (input, in_spec) = read(&m);
-        assert_eq!((spec.bits_per_sample, spec.sample_format, spec.channels), (in_spec.bits_per_sample, in_spec.sample_format, 2));
+        assert_eq!(
+            (spec.bits_per_sample, spec.sample_format, spec.channels),
+            (in_spec.bits_per_sample, in_spec.sample_format, 2)
+        );
         assert_eq!(out[0].len(), len, "same length as the input");
         // The engine driven directly, latency removed by hand.
         let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![1], max_window: 1024 };
         let mut engine = Engine::new(&config, 1024, 4, Settings::default()).unwrap();
         let lat = engine.latency();
         let (ref_in, _) = read(&r);
-        let mut chans: Vec<Vec<f32>> = input.iter().map(|c| c.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect()).collect();
+        let mut chans: Vec<Vec<f32>> =
+            input.iter().map(|c| c.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect()).collect();
         let refs: Vec<f32> = ref_in[0].iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect();
         let (a, b) = chans.split_at_mut(1);
         engine.process(&mut [&mut a[0][..], &mut b[0][..]], &[&refs[..]]);
@@ -126,7 +145,11 @@ fn bad_input_gets_one_clear_line_and_no_output() {
         assert!(!out.exists(), "{args:?} left an output file");
     }
     // No stray temporary files either (other tests write in their own folders).
-    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".partial")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
     assert!(leftovers.is_empty());
 }
 
@@ -143,7 +166,8 @@ fn never_overwrites_without_force_and_warns_on_short_or_missing_references() {
     assert_ne!(code, 0);
     assert!(err.contains("--force"), "{err}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "precious", "the user's file was touched");
-    let (code, err) = run(&[mix.to_str().unwrap(), "-r", short.to_str().unwrap(), "-o", out.to_str().unwrap(), "--force"]);
+    let (code, err) =
+        run(&[mix.to_str().unwrap(), "-r", short.to_str().unwrap(), "-o", out.to_str().unwrap(), "--force"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("shorter than the mix; padded with silence"), "{err}");
     let (code, err) = run(&[mix.to_str().unwrap(), "-o", out.to_str().unwrap(), "--force"]);
@@ -158,11 +182,17 @@ fn plot_shows_where_the_level_went_down() {
     // The picture's numbers: remove a 200 Hz tone from a mix of 200 Hz + 2 kHz; the level change
     // per frequency must dip at 200 Hz and stay flat at 2 kHz.
     let rate = 44100u32;
-    let tone = |f: f32| (0..rate as usize * 2).map(move |n| 0.3 * (2.0 * std::f32::consts::PI * f * n as f32 / rate as f32).sin());
+    let tone = |f: f32| {
+        (0..rate as usize * 2).map(move |n| 0.3 * (2.0 * std::f32::consts::PI * f * n as f32 / rate as f32).sin())
+    };
     let mix: Vec<f32> = tone(200.0).zip(tone(2000.0)).map(|(a, b)| a + b).collect();
     let out: Vec<f32> = tone(2000.0).collect();
     let picture = residue_render::plot::Picture::new(&[mix], &[out], rate, 100, 200);
-    let at = |hz: f64| (0..picture.gain_db().len()).min_by(|&a, &b| (picture.row_hz(a) / hz).ln().abs().total_cmp(&(picture.row_hz(b) / hz).ln().abs())).unwrap();
+    let at = |hz: f64| {
+        (0..picture.gain_db().len())
+            .min_by(|&a, &b| (picture.row_hz(a) / hz).ln().abs().total_cmp(&(picture.row_hz(b) / hz).ln().abs()))
+            .unwrap()
+    };
     let (low, high) = (picture.gain_db()[at(200.0)], picture.gain_db()[at(2000.0)]);
     assert!(low < -40.0, "200 Hz was removed, the plot says {low:.1} dB");
     assert!(high.abs() < 0.1, "2 kHz was kept, the plot says {high:.1} dB");
@@ -177,7 +207,16 @@ fn plot_is_a_png_and_follows_the_overwrite_rules() {
     write(&m, &[mix], rate, 16, false);
     write(&r, &[reference], rate, 16, false);
     let _ = std::fs::remove_file(&png);
-    let args = [m.to_str().unwrap(), "-r", r.to_str().unwrap(), "-o", o.to_str().unwrap(), "--plot", png.to_str().unwrap(), "--force"];
+    let args = [
+        m.to_str().unwrap(),
+        "-r",
+        r.to_str().unwrap(),
+        "-o",
+        o.to_str().unwrap(),
+        "--plot",
+        png.to_str().unwrap(),
+        "--force",
+    ];
     let (code, err) = run(&args);
     assert_eq!(code, 0, "{err}");
     let picture = image::open(&png).expect("a PNG").to_rgb8();
@@ -195,7 +234,8 @@ fn plot_is_a_png_and_follows_the_overwrite_rules() {
     assert_eq!(std::fs::read_to_string(&png).unwrap(), "precious");
     assert!(!o.exists(), "refused, but wrote the audio");
     let jpg = tmp("plot/plot.jpg");
-    let (code, err) = run(&[m.to_str().unwrap(), "-o", o.to_str().unwrap(), "--plot", jpg.to_str().unwrap(), "--force"]);
+    let (code, err) =
+        run(&[m.to_str().unwrap(), "-o", o.to_str().unwrap(), "--plot", jpg.to_str().unwrap(), "--force"]);
     assert_ne!(code, 0);
     assert!(err.contains("give it a .png name") && !jpg.exists(), "{err}");
 }
@@ -235,8 +275,16 @@ fn damaged_and_unsupported_wav_files_get_one_clear_line() {
         ("truncated_header", good[..20].to_vec(), &["not a WAV file", "truncated"]),
         ("riff_only", b"RIFF\x04\x00\x00\x00WAVE".to_vec(), &["not a WAV file", "truncated", "no audio"]),
         ("fmt_chunk_too_small", bad_fmt_size, &["not a WAV file"]),
-        ("absurd_data_length", wav_bytes(1, 1, 48000, 16, &pcm[..1000], Some(u32::MAX - 1)), &["truncated", "not a WAV file", "truncated"]),
-        ("data_shorter_than_claimed", wav_bytes(1, 1, 48000, 16, &pcm[..9999], Some(96000)), &["truncated", "not a WAV file", "truncated"]),
+        (
+            "absurd_data_length",
+            wav_bytes(1, 1, 48000, 16, &pcm[..1000], Some(u32::MAX - 1)),
+            &["truncated", "not a WAV file", "truncated"],
+        ),
+        (
+            "data_shorter_than_claimed",
+            wav_bytes(1, 1, 48000, 16, &pcm[..9999], Some(96000)),
+            &["truncated", "not a WAV file", "truncated"],
+        ),
         ("float64", wav_bytes(3, 1, 48000, 64, &f64_data, None), &["not supported", "not a WAV file"]),
         ("a_law", wav_bytes(6, 1, 8000, 8, &pcm[..8000], None), &["not a WAV file"]),
         ("zero_channels", wav_bytes(1, 0, 48000, 16, &pcm, None), &["not a WAV file", "no channels"]),
@@ -252,18 +300,26 @@ fn damaged_and_unsupported_wav_files_get_one_clear_line() {
             let good_path = dir.join("good.wav");
             std::fs::write(&good_path, &good).unwrap();
             let (mix, reference) = if as_reference { (&good_path, &path) } else { (&path, &good_path) };
-            let (code, err) = run(&[mix.to_str().unwrap(), "-r", reference.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+            let (code, err) =
+                run(&[mix.to_str().unwrap(), "-r", reference.to_str().unwrap(), "-o", out.to_str().unwrap()]);
             let what = format!("{name} as {}", if as_reference { "reference" } else { "mix" });
             assert_ne!(code, 0, "{what}: accepted ({err})");
             assert!(!err.contains("panicked"), "{what}: panicked: {err}");
             assert_eq!(err.trim_end().lines().count(), 1, "{what}: not one line: {err}");
             assert!(err.starts_with("residue-render: error: "), "{what}: {err}");
-            assert!(err.contains(path.file_name().unwrap().to_str().unwrap()), "{what}: the error does not name the file: {err}");
+            assert!(
+                err.contains(path.file_name().unwrap().to_str().unwrap()),
+                "{what}: the error does not name the file: {err}"
+            );
             assert!(any_of.iter().any(|s| err.contains(s)), "{what}: expected one of {any_of:?} in: {err}");
             assert!(!out.exists(), "{what}: left an output");
         }
     }
-    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".partial")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -286,7 +342,9 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
             })
             .collect()
     };
-    let guitar: [Vec<f32>; 2] = [0, 1].map(|c| noise(c + 1).iter().zip(signal(len, 220.0 + 110.0 * c as f32, rate as f32)).map(|(n, s)| 0.5 * n + s).collect());
+    let guitar: [Vec<f32>; 2] = [0, 1].map(|c| {
+        noise(c + 1).iter().zip(signal(len, 220.0 + 110.0 * c as f32, rate as f32)).map(|(n, s)| 0.5 * n + s).collect()
+    });
     let late = |x: &[f32], by: usize| -> Vec<f32> { (0..len).map(|n| if n >= by { x[n - by] } else { 0.0 }).collect() };
     let voice = signal(len, 660.0, rate as f32);
     // The left channel's bleed 120 samples late; the right's 300 samples (7 ms), and 2955 (67 ms:
@@ -295,15 +353,32 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
     for lag in [300usize, 2955] {
         let mix = vec![
             voice.iter().zip(&late(&guitar[0], lag_left)).map(|(a, b)| a + 0.5 * b).collect::<Vec<f32>>(),
-            voice.iter().zip(&late(&guitar[1], lag)).zip(&late(&guitar[0], lag)).map(|((a, b), c)| 0.8 * a + 0.4 * b + 0.2 * c).collect::<Vec<f32>>(),
+            voice
+                .iter()
+                .zip(&late(&guitar[1], lag))
+                .zip(&late(&guitar[0], lag))
+                .map(|((a, b), c)| 0.8 * a + 0.4 * b + 0.2 * c)
+                .collect::<Vec<f32>>(),
         ];
         let m = tmp("split_mix.wav");
         write(&m, &mix, rate, 32, true);
         let cases = [(&guitar[..1], false), (&guitar[..], false), (&guitar[..], true)];
         for ((refs, link), mode) in cases.into_iter().flat_map(|c| [(c, LatencyMode::Mix), (c, LatencyMode::Live)]) {
-            let (r, o) = (tmp(&format!("split_ref{}.wav", refs.len())), tmp(&format!("split_out{}{link}{lag}{mode:?}.wav", refs.len())));
+            let (r, o) = (
+                tmp(&format!("split_ref{}.wav", refs.len())),
+                tmp(&format!("split_out{}{link}{lag}{mode:?}.wav", refs.len())),
+            );
             write(&r, refs, rate, 32, true);
-            let mut args = vec![m.to_str().unwrap(), "-r", r.to_str().unwrap(), "-o", o.to_str().unwrap(), "--fft", "2048", "--force"];
+            let mut args = vec![
+                m.to_str().unwrap(),
+                "-r",
+                r.to_str().unwrap(),
+                "-o",
+                o.to_str().unwrap(),
+                "--fft",
+                "2048",
+                "--force",
+            ];
             if link {
                 args.push("--link");
             }
@@ -313,8 +388,15 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
             let (code, err) = run(&args);
             assert_eq!(code, 0, "{err}");
             let (out, _) = read(&o);
-            let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: vec![refs.len()], max_window: 2048 };
-            let mut engine = Engine::with_mode(&config, 2048, 4, Settings { link_channels: link, ..Settings::default() }, mode).unwrap();
+            let config = EngineConfig {
+                sample_rate: rate as f32,
+                main_channels: 2,
+                sources: vec![refs.len()],
+                max_window: 2048,
+            };
+            let mut engine =
+                Engine::with_mode(&config, 2048, 4, Settings { link_channels: link, ..Settings::default() }, mode)
+                    .unwrap();
             let lat = engine.latency();
             let pad = |x: &[f32]| x.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect::<Vec<f32>>();
             let (mut left, mut right) = (pad(&mix[0]), pad(&mix[1]));
@@ -323,8 +405,15 @@ fn streamed_and_split_render_is_the_stereo_engine_bit_for_bit() {
             engine.process(&mut [&mut left[..], &mut right[..]], &ref_slices);
             assert_eq!(out[0].len(), len);
             let what = format!("{}-channel reference, link {link}, lag {lag}, {mode:?}", refs.len());
-            assert_eq!((engine.reference_lag(0, 0), engine.reference_lag(1, 0)), ((lag_left, true), (lag, true)), "{what}: the lags found");
-            assert!(out[0] == left[lat..] && out[1] == right[lat..], "{what}: the render differs from the stereo engine");
+            assert_eq!(
+                (engine.reference_lag(0, 0), engine.reference_lag(1, 0)),
+                ((lag_left, true), (lag, true)),
+                "{what}: the lags found"
+            );
+            assert!(
+                out[0] == left[lat..] && out[1] == right[lat..],
+                "{what}: the render differs from the stereo engine"
+            );
         }
     }
 }
@@ -342,7 +431,13 @@ fn a_reference_file_grouped_into_sources_renders_as_the_engine_with_those_source
     let sources: Vec<Vec<f32>> = [110.0, 415.0, 1250.0, 3100.0].iter().map(|&f| signal(len, f, rate as f32)).collect();
     let voice = signal(len, 660.0, rate as f32);
     let mix: Vec<Vec<f32>> = (0..2)
-        .map(|c| (0..len).map(|n| voice[n] + sources.iter().enumerate().map(|(j, s)| 0.2 * late(s, 40 * (j + c))[n]).sum::<f32>()).collect())
+        .map(|c| {
+            (0..len)
+                .map(|n| {
+                    voice[n] + sources.iter().enumerate().map(|(j, s)| 0.2 * late(s, 40 * (j + c))[n]).sum::<f32>()
+                })
+                .collect()
+        })
         .collect();
     let m = tmp("grouped_mix.wav");
     write(&m, &mix, rate, 32, true);
@@ -355,7 +450,8 @@ fn a_reference_file_grouped_into_sources_renders_as_the_engine_with_those_source
         read(&o).0
     };
     let engine = |sources: &[usize], refs: &[Vec<f32>]| -> Vec<Vec<f32>> {
-        let config = EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: sources.to_vec(), max_window: 2048 };
+        let config =
+            EngineConfig { sample_rate: rate as f32, main_channels: 2, sources: sources.to_vec(), max_window: 2048 };
         let mut engine = Engine::new(&config, 2048, 4, Settings::default()).unwrap();
         let lat = engine.latency();
         let pad = |x: &[f32]| x.iter().copied().chain(std::iter::repeat_n(0.0, lat)).collect::<Vec<f32>>();
@@ -381,8 +477,12 @@ fn a_reference_file_grouped_into_sources_renders_as_the_engine_with_those_source
     let four = tmp("grouped_four.wav");
     write(&four, &sources, rate, 32, true);
     for (grouping, expected) in [("one", vec![4]), ("each", vec![1, 1, 1, 1]), ("pairs", vec![2, 2])] {
-        let out = render(&format!("grouped_four_{grouping}.wav"), &["-r", four.to_str().unwrap(), "--sources", grouping]);
-        assert!(out == engine(&expected, &sources), "4 channels, --sources {grouping}: differs from the engine with sources {expected:?}");
+        let out =
+            render(&format!("grouped_four_{grouping}.wav"), &["-r", four.to_str().unwrap(), "--sources", grouping]);
+        assert!(
+            out == engine(&expected, &sources),
+            "4 channels, --sources {grouping}: differs from the engine with sources {expected:?}"
+        );
     }
 }
 
@@ -394,13 +494,42 @@ fn wav_blocks_decode_and_encode_like_hound() {
     let len = 70_000; // more than one read block
     let x: Vec<f32> = (0..len).map(|n| 1.2 * ((n as f32 * 0.013).sin())).collect(); // clips
     let y: Vec<f32> = (0..len).map(|n| 0.5 * ((n as f32 * 0.031).cos())).collect();
-    let int_spec = |bits, bytes| hound::WavSpecEx { spec: hound::WavSpec { channels: 2, sample_rate: 48000, bits_per_sample: bits, sample_format: hound::SampleFormat::Int }, bytes_per_sample: bytes };
-    let float_spec = hound::WavSpecEx { spec: hound::WavSpec { channels: 2, sample_rate: 48000, bits_per_sample: 32, sample_format: hound::SampleFormat::Float }, bytes_per_sample: 4 };
-    for (name, spec) in [("u8", int_spec(8, 1)), ("i16", int_spec(16, 2)), ("i24", int_spec(24, 3)), ("i24in32", int_spec(24, 4)), ("i32", int_spec(32, 4)), ("f32", float_spec)] {
+    let int_spec = |bits, bytes| hound::WavSpecEx {
+        spec: hound::WavSpec {
+            channels: 2,
+            sample_rate: 48000,
+            bits_per_sample: bits,
+            sample_format: hound::SampleFormat::Int,
+        },
+        bytes_per_sample: bytes,
+    };
+    let float_spec = hound::WavSpecEx {
+        spec: hound::WavSpec {
+            channels: 2,
+            sample_rate: 48000,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        },
+        bytes_per_sample: 4,
+    };
+    for (name, spec) in [
+        ("u8", int_spec(8, 1)),
+        ("i16", int_spec(16, 2)),
+        ("i24", int_spec(24, 3)),
+        ("i24in32", int_spec(24, 4)),
+        ("i32", int_spec(32, 4)),
+        ("f32", float_spec),
+    ] {
         let path = tmp(&format!("format_{name}.wav"));
-        let mut w = hound::WavWriter::new_with_spec_ex(std::io::BufWriter::new(std::fs::File::create(&path).unwrap()), spec).unwrap();
+        let mut w =
+            hound::WavWriter::new_with_spec_ex(std::io::BufWriter::new(std::fs::File::create(&path).unwrap()), spec)
+                .unwrap();
         let bits = spec.spec.bits_per_sample;
-        let quantise = |v: f32| (v * (1i64 << (bits - 1)) as f32).round().clamp(-((1i64 << (bits - 1)) as f32), ((1i64 << (bits - 1)) - 1) as f32) as i32;
+        let quantise = |v: f32| {
+            (v * (1i64 << (bits - 1)) as f32)
+                .round()
+                .clamp(-((1i64 << (bits - 1)) as f32), ((1i64 << (bits - 1)) - 1) as f32) as i32
+        };
         for i in 0..len {
             for v in [x[i], y[i]] {
                 match spec.spec.sample_format {
@@ -439,7 +568,9 @@ fn wav_blocks_decode_and_encode_like_hound() {
         for (c, original) in [&x, &y].into_iter().enumerate() {
             let want: Vec<f32> = match spec.spec.sample_format {
                 hound::SampleFormat::Float => original.clone(),
-                hound::SampleFormat::Int => original.iter().map(|&v| quantise(v) as f32 / (1i64 << (bits - 1)) as f32).collect(),
+                hound::SampleFormat::Int => {
+                    original.iter().map(|&v| quantise(v) as f32 / (1i64 << (bits - 1)) as f32).collect()
+                }
             };
             assert!(back[c] == want, "{name}: channel {c} written differently");
         }

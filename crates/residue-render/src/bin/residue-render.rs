@@ -8,12 +8,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use residue_dsp::{
-    LatencyMode, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, LAG_RANGE_MS, MAX_TAIL_FRAMES, SLOPE_RANGE, SMOOTHING_RANGE,
-};
-use residue_dsp::stft::{MAX_WINDOW, MIN_WINDOW};
-use residue_render::{render, Job};
 use residue_dsp::sidechain::Grouping;
+use residue_dsp::stft::{MAX_WINDOW, MIN_WINDOW};
+use residue_dsp::{
+    LatencyMode, OutputMode, Settings, ADAPT_RANGE, ALPHA_RANGE, DEFAULT_OVERLAP, LAG_RANGE_MS, MAX_TAIL_FRAMES,
+    SLOPE_RANGE, SMOOTHING_RANGE,
+};
+use residue_render::{render, Job};
 
 /// The plugin's latency modes.
 #[derive(Clone, Copy, ValueEnum)]
@@ -245,7 +246,10 @@ fn main() -> ExitCode {
     // A progress bar on a terminal only: piped or logged runs stay quiet.
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(0);
-        bar.set_style(ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed} left {eta}").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {percent:>3}% {elapsed} left {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
         bar
     });
     let result = render(&job, |done, total| {
@@ -262,7 +266,12 @@ fn main() -> ExitCode {
             for w in &report.warnings {
                 eprintln!("residue-render: warning: {w}");
             }
-            println!("wrote {} ({:.1} s; output is {:+.1} dB relative to the input)", args.out.display(), report.frames as f64 / report.sample_rate as f64, report.change_db);
+            println!(
+                "wrote {} ({:.1} s; output is {:+.1} dB relative to the input)",
+                args.out.display(),
+                report.frames as f64 / report.sample_rate as f64,
+                report.change_db
+            );
             if let Some(plot) = &args.plot {
                 println!("wrote {}", plot.display());
             }
