@@ -55,26 +55,33 @@ def test_ardour_export_matches_the_engine(example, tmp_path):
     latency = 4095 + 1024  # window - 1, plus the hop over which each frame's work is spread
     # Ardour compensates the plugin's latency by reading the vocal track early, but not the
     # track that feeds the sidechain: the plugin hears its reference `latency` samples late.
-    # Measure that offset rather than assume it. Ardour also runs the plugin before the
-    # exported range, so the autoscale fit starts from a different state; that difference
-    # decays with the fit's memory (Adaptation, set to 0.5 s here for that reason), so the
-    # comparison starts at 1 s and stops where the delayed reference runs out. The lag search
-    # is off (Lag 0 ms): the late sidechain is beyond its range, and what it would find in
-    # vain would depend on that pre-roll too.
+    # Measure that offset rather than assume it. What Ardour runs through the plugin before the
+    # exported range depends on timing, and the test takes the two cases it meets apart:
+    # - silence, the plugin's frames starting one sample before the music (no pre-roll given to
+    #   the renderer, or one sample of it): the export is the engine's output to the last bits;
+    # - something more, apparently part of the music and then a locate back (a host's reset
+    #   keeps what was learned, by design): the export starts with 2048 samples of the plugin's latency zeros, and the fit
+    #   keeps what that first pass taught it (its ratio floor for seconds), so it matches the
+    #   cold engine only to about −34 dB. Adaptation 0.5 s shortens that memory, the comparison
+    #   starts at 1 s and stops where the delayed reference runs out. The lag search is off
+    #   (Lag 0 ms): the late sidechain is beyond its range.
     span = slice(RATE, n - 2 * latency)
     scores = {}
-    for delay in (0, latency - 1, latency, latency + 1):
+    for pre, delay in itertools.product((0, 1), (0, latency - 1, latency, latency + 1)):
         delayed = np.concatenate([np.zeros(delay, np.float32), ref])[:n]
-        expected = render(tmp_path, mix[None, :], [delayed[None, :]], RATE, "--threshold", "0.3", "--slope", "10", "--adapt", "0.5", "--lag", "0")[0]
-        scores[delay] = diff_db(out[0][span], expected[span])
-    print("export vs engine, by sidechain delay:", {d: round(float(s), 1) for d, s in scores.items()})
+        pad = lambda x: np.concatenate([np.zeros(pre, np.float32), x])
+        expected = render(tmp_path, pad(mix)[None, :], [pad(delayed)[None, :]], RATE, "--threshold", "0.3", "--slope", "10",
+                          "--adapt", "0.5", "--lag", "0")[0][pre:]
+        scores[pre, delay] = diff_db(out[0][span], expected[span])
+    print("export vs engine, by (pre-roll, sidechain delay):", {k: round(float(s), 1) for k, s in scores.items()})
     best = min(scores, key=scores.get)
+    warm = not np.any(out[0][:2048])
+    print("Ardour ran music through the plugin before the export" if warm else "Ardour's pre-roll was silent")
     # A one-sample shift of the reference hardly moves a 4096-sample mask: the offset is
     # resolved to ±1 sample of the latency, and must be far better than no offset at all.
-    assert abs(best - latency) <= 1 and scores[0] > scores[best] + 30, f"sidechain offset in Ardour: {best} samples"
-    # The ratio floor (taps.rs) tracks a quantile by fixed steps and forgets the pre-roll more
-    # slowly than the fit's sums do: measured −48 dB here (−60 and lower without it).
-    assert scores[best] < -40, f"Ardour export vs engine: {scores[best]:.1f} dB"
+    assert abs(best[1] - latency) <= 1, f"sidechain offset in Ardour: {best[1]} samples"
+    assert scores[best[0], 0] > scores[best] + (15 if warm else 80), scores
+    assert scores[best] < (-30 if warm else -120), f"Ardour export vs engine: {scores[best]:.1f} dB"
     assert np.array_equal(out[0], out[1]), "mono track: both master channels carry the same signal"
     assert diff_db(out[0][:n], mix) > -30, "bleed was removed"
 
