@@ -13,8 +13,10 @@
 //!   "floor at the engine's lags", analyses it at both, to show what that second analysis costs;
 //! - stereo (5 ms and 6.25 ms): one reference channel per track channel, in both.
 //!
-//!     cargo bench --bench engine
-//!     python3 scripts/bench_table.py    # the README's table from the last run
+//! ```text
+//! cargo bench --bench engine
+//! python3 scripts/bench_table.py    # the README's table from the last run
+//! ```
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use residue::dsp::references::References;

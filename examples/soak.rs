@@ -104,7 +104,9 @@ fn main() {
             (normal_time, normal_blocks) = (normal_time + spent, normal_blocks + 1);
         }
         bad_out += main.iter().flatten().filter(|x| !x.is_finite()).count() as u64;
-        if (b + 1) % blocks_per_stretch == 0 || (b + 1 == total_blocks && total_blocks % blocks_per_stretch != 0) {
+        if (b + 1) % blocks_per_stretch == 0
+            || (b + 1 == total_blocks && !total_blocks.is_multiple_of(blocks_per_stretch))
+        {
             let rss = rss_kib();
             if first_rss == 0 {
                 first_rss = rss;

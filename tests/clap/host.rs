@@ -119,7 +119,7 @@ impl Loaded {
     }
 
     fn shared<R>(&self, f: impl FnOnce(&Shared) -> R) -> R {
-        self.instance.access_shared_handler(|s| f(s))
+        self.instance.access_shared_handler(f)
     }
 
     /// Fails the test on any call the plugin made out of its CLAP context so far.

@@ -293,7 +293,7 @@ fn renderer_output_equals_the_plugin_bundle() {
         w.finalize().unwrap();
         path
     };
-    let (mix_path, ref_path) = (write("mix.wav", &main), write("ref.wav", &[reference.clone()]));
+    let (mix_path, ref_path) = (write("mix.wav", &main), write("ref.wav", std::slice::from_ref(&reference)));
     let render = |[threshold, slope, smoothing, adapt]: [&str; 4]| {
         let out_path = dir.join(format!("out-{slope}.wav"));
         let status = std::process::Command::new(renderer())

@@ -252,7 +252,7 @@ fn view_reads_real_analysis_frames() {
     assert!(reduction(160.0) < reduction(5000.0) - 2.0);
     assert!(view.bleed_db[band(160.0)] > view.mixture_db[band(160.0)] - 12.0, "the bleed estimate tracks the bleed");
     assert!(
-        view.histogram.iter().any(|&h| h == 1.0) && view.histogram.iter().filter(|&&h| h > 0.05).count() > 3,
+        view.histogram.contains(&1.0) && view.histogram.iter().filter(|&&h| h > 0.05).count() > 3,
         "a spread of mask values: {:?}",
         view.histogram
     );
@@ -286,7 +286,7 @@ fn view_shows_the_bleed_of_each_source_of_a_split_sidechain() {
     let voice = read("truth_vocal.wav");
     let sources = [kit::Voice::Kick, kit::Voice::HiHat].map(|v| kit::voice(v, voice.len(), rate));
     let paths = [kit::Path { gain: 0.3, lag_ms: 4.0 }, kit::Path { gain: 0.2, lag_ms: 11.0 }];
-    let mut track = kit::track(&[voice.clone()], &sources, &[paths.to_vec()], rate).remove(0);
+    let mut track = kit::track(std::slice::from_ref(&voice), &sources, &[paths.to_vec()], rate).remove(0);
     let config = EngineConfig { sample_rate: rate, main_channels: 1, sources: vec![1, 1], max_window: 16384 };
     let mut engine = Engine::new(&config, 4096, 4, Settings::default()).unwrap();
     engine.set_analysis(true);

@@ -63,7 +63,7 @@ fn analysis_is_off_by_default_and_never_changes_the_audio() {
     let mut plain = engine(RATE, 1, &[1], 2048, 4, Settings::default());
     let mut watched = engine(RATE, 1, &[1], 2048, 4, Settings::default());
     watched.set_analysis(true);
-    let a = run(&mut plain, &[mix.clone()], &[reference.clone()], &[256]);
+    let a = run(&mut plain, std::slice::from_ref(&mix), std::slice::from_ref(&reference), &[256]);
     let b = run(&mut watched, &[mix], &[reference], &[256]);
     assert!(a == b, "analysis changed the output");
     assert_eq!(plain.analysis().serial, 0, "analysed without being asked");
@@ -75,7 +75,7 @@ fn silent_sidechain_reads_zero_reference_power() {
     let (mix, _) = scene();
     let mut e = engine(RATE, 1, &[1], 1024, 4, Settings::default());
     e.set_analysis(true);
-    run(&mut e, &[mix.clone()], &[vec![0.0; mix.len()]], &[512]);
+    run(&mut e, std::slice::from_ref(&mix), &[vec![0.0; mix.len()]], &[512]);
     assert_eq!(e.analysis().reference_power, 0.0);
     assert!(e.analysis().bleed[..e.analysis().bins].iter().all(|&b| b == 0.0));
 }

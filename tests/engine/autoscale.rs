@@ -79,7 +79,7 @@ fn off_means_gain_one() {
     let r = noise(len, 5, 0.3);
     let mix: Vec<f32> = r.iter().map(|x| 2.0 * x).collect();
     let s = Settings { autoscale: false, compression: false, smoothing_ms: 0.0, ..Settings::default().norbert_model() };
-    let out = run(&mut engine(RATE, 1, &[1], 1024, 4, s), &[mix.clone()], &[r.clone()], &[512]);
+    let out = run(&mut engine(RATE, 1, &[1], 1024, 4, s), std::slice::from_ref(&mix), std::slice::from_ref(&r), &[512]);
     let lat = residue::dsp::stft::latency(1024, 4);
     let half: Vec<f32> = mix[..len - lat].iter().map(|x| 0.5 * x).collect();
     assert!(crate::signals::error_db(&out[0][lat..], &half) < -100.0);
@@ -87,7 +87,7 @@ fn off_means_gain_one() {
     // whole: here from the first frame, without the warm-up).
     let on = run(
         &mut engine(RATE, 1, &[1], 1024, 4, Settings { autoscale: true, warm_up: false, ..s }),
-        &[mix.clone()],
+        std::slice::from_ref(&mix),
         &[r],
         &[512],
     );

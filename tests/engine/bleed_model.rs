@@ -72,7 +72,7 @@ fn a_manual_lag_is_applied_and_aligning_removes_more_bleed() {
     // Pure bleed: whatever stays in the output is bleed the model missed.
     let out = |s: Settings| {
         let mut e = engine(RATE, 1, &[1], 2048, 4, s);
-        let out = run(&mut e, &[bleed.clone()], &[r.clone()], &[480]);
+        let out = run(&mut e, std::slice::from_ref(&bleed), std::slice::from_ref(&r), &[480]);
         (ratio_db(&out[0], &bleed, RATE as usize * 3), e.reference_lag(0, 0))
     };
     // The model at work from the first frame (no warm-up), measured from 3 s on.
@@ -119,7 +119,8 @@ fn tail_taps_explain_reverberant_bleed_that_one_frame_cannot() {
             warm_up: false,
             ..Settings::default().norbert_model()
         };
-        let out = run(&mut engine(RATE, 1, &[1], 2048, 4, s), &[bleed.clone()], &[r.clone()], &[512]);
+        let out =
+            run(&mut engine(RATE, 1, &[1], 2048, 4, s), std::slice::from_ref(&bleed), std::slice::from_ref(&r), &[512]);
         ratio_db(&out[0], &bleed, RATE as usize * 4)
     };
     let (one, three) = (left(1), left(3));
@@ -190,7 +191,7 @@ fn the_target_pulls_the_robust_fit_less_than_plain_least_squares() {
     let gain = |robust: bool| {
         let s = Settings { robust_fit: robust, ..Settings::default().norbert_model() };
         let mut e = engine(RATE, 1, &[1], 2048, 4, s);
-        run(&mut e, &[mix.clone()], &[r.clone()], &[512]);
+        run(&mut e, std::slice::from_ref(&mix), std::slice::from_ref(&r), &[512]);
         let mut g = e.learned_gain(0)[4..900].to_vec();
         g.sort_by(f32::total_cmp);
         g[g.len() / 2]

@@ -23,7 +23,7 @@ fn output_never_depends_on_future_input() {
     for x in &mut changed[split..] {
         *x = -*x * 3.0;
     }
-    let a = run(&mut engine(RATE, 1, &[1], 2048, 4, settings), &[main], &[bleed.clone()], &[700]);
+    let a = run(&mut engine(RATE, 1, &[1], 2048, 4, settings), &[main], std::slice::from_ref(&bleed), &[700]);
     let b = run(&mut engine(RATE, 1, &[1], 2048, 4, settings), &[changed], &[bleed], &[700]);
     assert_eq!(&a[0][..split], &b[0][..split], "output before the change must not see it");
     assert_ne!(&a[0][split..split + 2048], &b[0][split..split + 2048]);
@@ -52,8 +52,8 @@ fn smoothing_changes_the_output_and_longer_smoothing_changes_it_more() {
     let out = |ms: f32| {
         run(
             &mut engine(RATE, 1, &[1], 1024, 4, Settings { smoothing_ms: ms, ..Settings::default() }),
-            &[main.clone()],
-            &[bleed.clone()],
+            std::slice::from_ref(&main),
+            std::slice::from_ref(&bleed),
             &[512],
         )
     };

@@ -84,7 +84,7 @@ fn the_lag_found_is_the_bleeds_not_the_targets() {
     for image_lag in [0, (0.002 * RATE) as usize] {
         let reference: Vec<f32> = source.iter().zip(late(&target, image_lag)).map(|(s, t)| s + 0.5 * t).collect();
         let mut e = engine(RATE, 1, &[1], 4096, 4, Settings::default());
-        run(&mut e, &[mix.clone()], &[reference], &[512]);
+        run(&mut e, std::slice::from_ref(&mix), &[reference], &[512]);
         assert_eq!(
             e.reference_lag(0, 0),
             (lag, true),

@@ -35,13 +35,13 @@ fn garbage_in_main_or_sidechain_is_silence_and_never_reaches_the_output() {
             let garbage = run(
                 &mut engine(RATE, 2, &[1], 2048, 4, s),
                 &[bad_mix.clone(), bad_mix.clone()],
-                &[bad_ref.clone()],
+                std::slice::from_ref(&bad_ref),
                 &[333],
             );
             let silence = run(
                 &mut engine(RATE, 2, &[1], 2048, 4, s),
                 &[muted_mix.clone(), muted_mix.clone()],
-                &[muted_ref.clone()],
+                std::slice::from_ref(&muted_ref),
                 &[333],
             );
             for c in 0..2 {
@@ -69,8 +69,12 @@ fn a_whole_block_of_infinities_then_normal_audio() {
     inf_mix[..4096].fill(f32::INFINITY);
     let mut zero_mix = mix.clone();
     zero_mix[..4096].fill(0.0);
-    let a =
-        run(&mut engine(RATE, 1, &[1], 4096, 4, Settings::default()), &[inf_mix], &[reference.clone()], &[4096, 512]);
+    let a = run(
+        &mut engine(RATE, 1, &[1], 4096, 4, Settings::default()),
+        &[inf_mix],
+        std::slice::from_ref(&reference),
+        &[4096, 512],
+    );
     let b = run(&mut engine(RATE, 1, &[1], 4096, 4, Settings::default()), &[zero_mix], &[reference], &[4096, 512]);
     assert!(a == b);
 }
@@ -86,7 +90,12 @@ fn a_near_silent_input_never_comes_out_denormal() {
     for output in [OutputMode::Target, OutputMode::Removed, OutputMode::Reference] {
         for mixing in [1.0, 0.5] {
             let s = Settings { output, mix: mixing, ..Settings::default() };
-            let out = run(&mut engine(RATE, 1, &[1], 2048, 4, s), &[tiny.clone()], &[reference.clone()], &[256]);
+            let out = run(
+                &mut engine(RATE, 1, &[1], 2048, 4, s),
+                std::slice::from_ref(&tiny),
+                std::slice::from_ref(&reference),
+                &[256],
+            );
             let denormal = out[0].iter().filter(|x| x.is_subnormal()).count();
             assert_eq!(denormal, 0, "{output:?} mix {mixing}: {denormal} denormal samples");
             // (Nothing is learned from so small a reference, so only the cleaned track carries it.)

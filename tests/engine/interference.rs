@@ -37,8 +37,8 @@ fn threshold_and_slope_change_the_engine_output() {
     let out = |i: Option<Interference>| {
         run(
             &mut engine(rate, 1, &[1], 1024, 4, Settings { interference: i, ..Settings::default() }),
-            &[main.clone()],
-            &[bleed.clone()],
+            std::slice::from_ref(&main),
+            std::slice::from_ref(&bleed),
             &[512],
         )
     };

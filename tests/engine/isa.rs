@@ -12,7 +12,7 @@ fn every_instruction_set_computes_the_same_audio() {
     let len = 24_000;
     let bleed = [tones(len, rate, &[196.0, 392.0, 1500.0], 0.4), tones(len, rate, &[233.0, 466.0, 2100.0], 0.3)];
     let target = add(&tones(len, rate, &[310.0, 620.0, 2900.0], 0.3), &noise(len, 3, 0.05), 1.0);
-    let stereo = vec![add(&target, &bleed[0], 0.5), add(&add(&target, &bleed[1], 0.4), &bleed[0], 0.2)];
+    let stereo = [add(&target, &bleed[0], 0.5), add(&add(&target, &bleed[1], 0.4), &bleed[0], 0.2)];
     let d = Settings::default();
     let interference = Some(Interference { threshold: 0.3, slope: 15.0, smoothing_ms: 50.0 });
     let variants = [

@@ -18,6 +18,7 @@ impl Noise {
 
 /// A drum voice: what a hit sounds like, and how often it comes.
 #[derive(Clone, Copy)]
+#[allow(dead_code)] // the test crates that share this file each use some of the voices
 pub enum Voice {
     /// A pitch drop from 150 to 50 Hz, 0.15 s decay, a hit every half second.
     Kick,
@@ -118,6 +119,7 @@ pub fn track(target: &[Vec<f32>], sources: &[Vec<f32>], paths: &[Vec<Path>], rat
 
 /// How much cleaner `out` (latency-aligned by `latency`) is than `mix`, against `truth`, over
 /// samples `from..` of the truth: the SDR improvement, dB.
+#[allow(dead_code)] // not every test crate that shares this file scores a render
 pub fn improvement_db(out: &[f32], latency: usize, mix: &[f32], truth: &[f32], from: usize) -> f64 {
     let sdr = |e: &dyn Fn(usize) -> f32| {
         let (mut s, mut n) = (0.0f64, 0.0f64);

@@ -148,7 +148,7 @@ fn far_bleed_found_removes_as_much_as_the_lag_set_by_hand() {
     let s = Settings { warm_up: false, ..Settings::default() };
     let left = |settings: Settings| {
         let mut e = engine(rate, 1, &[1], 4096, 4, settings);
-        let out = run(&mut e, &[bleed.clone()], &[r.clone()], &[480]);
+        let out = run(&mut e, std::slice::from_ref(&bleed), std::slice::from_ref(&r), &[480]);
         (ratio_db(&out[0], &bleed, 6 * rate as usize), e.reference_lag(0, 0))
     };
     let (found, (d, ok)) = left(s);
@@ -181,10 +181,10 @@ fn a_manual_lag_of_100_ms_is_accepted_and_applied() {
         assert_eq!(e.reference_lag(0, 0), (lag, true), "{rate} Hz");
         // Applied: pure bleed 100 ms late is taken out as with a lag of 0 on aligned bleed.
         let (r, bleed, _) = far_bleed(rate, 3.0, lag, 9);
-        let out = run(&mut e, &[bleed.clone()], &[r.clone()], &[512]);
+        let out = run(&mut e, std::slice::from_ref(&bleed), std::slice::from_ref(&r), &[512]);
         let aligned = shifted(&bleed, -(lag as i64));
         let mut a = engine(rate, 1, &[1], 1024, 4, Settings { lag_ms: 0.0, warm_up: false, ..settings });
-        let out_aligned = run(&mut a, &[aligned.clone()], &[r], &[512]);
+        let out_aligned = run(&mut a, std::slice::from_ref(&aligned), &[r], &[512]);
         let (late, on_time) =
             (ratio_db(&out[0], &bleed, 2 * rate as usize), ratio_db(&out_aligned[0], &aligned, 2 * rate as usize));
         // Pure delayed noise, aligned: both leave next to nothing (50 ms would leave -28 dB).
@@ -227,12 +227,17 @@ fn far_lags_are_found_alike_for_any_block_split() {
     let (r, _, mix) = far_bleed(rate, 2.5, lag, 3);
     let reference = {
         let mut e = engine(rate, 1, &[1], 1024, 4, Settings::default());
-        let out = run(&mut e, &[mix.clone()], &[r.clone()], &[mix.len()]);
+        let out = run(&mut e, std::slice::from_ref(&mix), std::slice::from_ref(&r), &[mix.len()]);
         assert_eq!(e.reference_lag(0, 0), (lag, true));
         out
     };
     for blocks in [&[1][..], &[0, 8192, 3, 0, 513], &[64, 1, 1000, 17]] {
-        let out = run(&mut engine(rate, 1, &[1], 1024, 4, Settings::default()), &[mix.clone()], &[r.clone()], blocks);
+        let out = run(
+            &mut engine(rate, 1, &[1], 1024, 4, Settings::default()),
+            std::slice::from_ref(&mix),
+            std::slice::from_ref(&r),
+            blocks,
+        );
         assert!(out == reference, "blocks {blocks:?}: output differs");
     }
 }

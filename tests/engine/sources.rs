@@ -44,8 +44,8 @@ fn two_references_remove_two_bleeds_better_than_either_alone_or_one_stereo_sourc
         let both = vec![kick.clone(), hat.clone()];
         let two = improvement(&track, &truth, &both, &[1, 1]);
         let stereo = improvement(&track, &truth, &both, &[2]);
-        let kick_alone = improvement(&track, &truth, &[kick.clone()], &[1]);
-        let hat_alone = improvement(&track, &truth, &[hat.clone()], &[1]);
+        let kick_alone = improvement(&track, &truth, std::slice::from_ref(&kick), &[1]);
+        let hat_alone = improvement(&track, &truth, std::slice::from_ref(&hat), &[1]);
         for c in 0..channels {
             eprintln!(
                 "{channels}-channel track, channel {c}: SDR +{:.2} dB with two references, +{:.2} as one stereo source, +{:.2} kick alone, +{:.2} hi-hat alone",

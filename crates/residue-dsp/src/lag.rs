@@ -242,7 +242,7 @@ impl LagFinder {
     /// overlapping by half still see every sample at a useful window weight; the frames in
     /// between add little new and would double the cost).
     pub fn due(&self, overlap: usize) -> bool {
-        (self.hops + 1) % observe_every(overlap) == 0
+        (self.hops + 1).is_multiple_of(observe_every(overlap))
     }
 
     /// Folds one frame into pair `j`'s average: `main` the main channel's spectrum, `refs` the
@@ -318,8 +318,8 @@ impl LagFinder {
     /// engine.
     pub fn update(&mut self, size: usize, overlap: usize, max_lag: usize, hop_seconds: f32) {
         self.hops += 1;
-        if self.hops % overlap == 0 {
-            let scheduled = self.hops % search_every(overlap, hop_seconds) == 0;
+        if self.hops.is_multiple_of(overlap) {
+            let scheduled = self.hops.is_multiple_of(search_every(overlap, hop_seconds));
             let early = (self.hops as f32) * hop_seconds < MEMORY_SECONDS;
             let hops = self.hops;
             for e in &mut self.eager {
@@ -360,7 +360,7 @@ impl LagFinder {
                 *m = c.norm_sqr().sqrt();
             }
             let mean = lane_sum(magnitude, |m| m) / bins as f32;
-            if !(mean > 0.0) {
+            if mean.is_nan() || mean <= 0.0 {
                 continue;
             }
             // PHAT, regularised so that empty bins (no reference there) stay quiet.

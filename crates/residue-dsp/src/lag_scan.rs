@@ -318,7 +318,7 @@ impl LagScan {
         // PHAT over the lower quarter of the band (regularised: empty bins stay quiet).
         let used = bins / 4;
         let mean = self.cross[p][..used].iter().map(|c| c.norm()).sum::<f32>() / used as f32;
-        if !(mean > 0.0) {
+        if mean.is_nan() || mean <= 0.0 {
             self.pending[2 * p..2 * p + 2].copy_from_slice(&self.found[2 * p..2 * p + 2]);
             return;
         }

@@ -66,17 +66,11 @@ pub fn logistic(w: f32, threshold: f32, slope: f32) -> f32 {
 pub fn exp_clamped(x: f32) -> f32 {
     // 1.5·2^23: adding it rounds to an integer (round-to-nearest), in one vector instruction.
     const ROUND: f32 = 12_582_912.0;
-    let x = if x < -87.0 {
-        -87.0
-    } else if x > 87.0 {
-        87.0
-    } else {
-        x
-    };
+    let x = x.clamp(-87.0, 87.0);
     let n = (x * std::f32::consts::LOG2_E + ROUND) - ROUND;
     let r = x - n * 0.693_359_4 - n * -2.121_944_4e-4;
     let mut p = 1.987_569_1e-4;
-    for c in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5.000_000_1e-1] {
+    for c in [1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 1.666_666_5e-1, 5e-1] {
         p = p * r + c;
     }
     let e = p * (r * r) + r + 1.0;
@@ -114,13 +108,7 @@ impl Compressor {
     #[inline(always)]
     pub fn apply(&self, w: f32) -> f32 {
         let y = (logistic(w, self.threshold, self.slope) - self.offset) * self.scale;
-        let y = if y < 0.0 {
-            0.0
-        } else if y > 1.0 {
-            1.0
-        } else {
-            y
-        };
+        let y = y.clamp(0.0, 1.0);
         // The rescaled ends are exact by construction; f32 rounding must not undo that.
         if self.offset == 0.0 {
             y

@@ -77,9 +77,9 @@ impl FrameCoeffs {
                 warm_up: s.warm_up.then_some(s.adapt_seconds),
             }),
             smoothing: smoothing::coefficient(s.smoothing_ms * 1e-3, hop_seconds),
-            interference: s.interference.and_then(|i| {
+            interference: s.interference.map(|i| {
                 let coeff = smoothing::coefficient(i.smoothing_ms * 1e-3, hop_seconds).unwrap_or(0.0);
-                Some((coeff, i.threshold, i.slope))
+                (coeff, i.threshold, i.slope)
             }),
             compressor: s.compression.then(|| match s.range {
                 CompressionRange::Unit => Compressor::unit(s.threshold, s.slope),

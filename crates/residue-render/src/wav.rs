@@ -144,7 +144,7 @@ fn sample_width(file: &mut (impl Read + Seek), samples: usize, bits: u16) -> std
     }
     let length = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
     // An empty file has no length to divide; its samples would have the nominal width.
-    Ok(if samples == 0 { bits.div_ceil(8) as usize } else { length / samples })
+    Ok(length.checked_div(samples).unwrap_or(bits.div_ceil(8) as usize))
 }
 
 /// The sample encodings Residue reads (the set hound decodes): float, 8-bit unsigned, and

@@ -75,7 +75,7 @@ fn output_is_aligned_same_length_same_format_and_equals_the_engine() {
         let (m, r, o) =
             (tmp(&format!("mix{bits}.wav")), tmp(&format!("ref{bits}.wav")), tmp(&format!("out{bits}.wav")));
         write(&m, &[mix.clone(), mix.clone()], rate, bits, float);
-        write(&r, &[reference.clone()], rate, bits, float);
+        write(&r, std::slice::from_ref(&reference), rate, bits, float);
         let (code, err) = run(&[
             m.to_str().unwrap(),
             "-r",
