@@ -57,6 +57,7 @@ import soundfile as sf
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import make_drum_scenarios as drums  # noqa: E402
+import tonal_scenarios as tonal  # noqa: E402
 from evaluate import bleed_left, target_kept  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -302,7 +303,7 @@ def run_scenario(kit, sc, variants, renderer, tmp):
     if sc.get("kind") == "synthetic":
         sig, _ = load_synthetic(sc)
         return [dict(score_case(sc, sig, list(sig["refs"]), variants, renderer, tmp, sc["slug"]), bpm=None)]
-    sig, bpm = build(kit, sc)
+    sig, bpm = tonal.build(sc, tmp) if sc.get("kind") == "tonal" else build(kit, sc)
     folder = os.path.join(tmp, sc["slug"])
     os.makedirs(folder, exist_ok=True)
     sf.write(os.path.join(folder, "mix.wav"), sig["mix"].astype(np.float32), RATE, subtype="FLOAT")
@@ -310,7 +311,7 @@ def run_scenario(kit, sc, variants, renderer, tmp):
         sig["refs"][m] = x = x * 10 ** (REF_GAIN_DB / 20)
         sf.write(os.path.join(folder, f"ref_{m}.wav"), x.astype(np.float32), RATE, subtype="FLOAT")
     mics = list(sig["refs"])
-    sets = [[m] for m in mics] + [mics]
+    sets = [[m] for m in mics] + ([mics] if len(mics) > 1 else [])
     rows = [score_case(sc, sig, refs, variants, renderer, folder, i) for i, refs in enumerate(sets)]
     for r in rows:
         r["bpm"] = bpm
@@ -357,7 +358,9 @@ def print_rows(rows, variants, markdown):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("dev", "test"), default="test")
-    parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help="scenarios (each with its references alone and together)")
+    parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help="drum scenarios (each with its references alone and together)")
+    parser.add_argument("--tonal", type=int, default=tonal.DEFAULT_COUNT,
+                        help="tonal scenarios (scripts/tonal_scenarios.py: a voice or a melodic instrument with an instrument's bleed)")
     parser.add_argument("--variant", action="append", default=[], help="NAME=FLAGS: renderer flags to score (default: defaults=)")
     parser.add_argument("--renderer", default=os.path.join(ROOT, "target", "release", "residue-render"))
     parser.add_argument("--kit", default=drums.default_kit_dir(ROOT))
@@ -371,6 +374,7 @@ def main():
     global REF_GAIN_DB
     REF_GAIN_DB = args.ref_gain
     chosen = (synthetic(args.split) if args.ref_gain == 0 else []) + scenarios(args.split, args.count)
+    chosen += tonal.scenarios(args.split, args.tonal)
     if args.list:
         for sc in chosen:
             print(sc["slug"], sc["seed"])
@@ -380,8 +384,10 @@ def main():
     if not os.path.exists(args.renderer):
         sys.exit(f"{args.renderer} not found: cargo build --release --bin residue-render")
     try:
-        kit = Kit(args.kit)
-    except drums.KitMissing as e:
+        kit = Kit(args.kit) if args.count > 0 else None
+        if args.tonal > 0:
+            tonal.check_tools()
+    except (drums.KitMissing, tonal.Missing) as e:
         sys.exit(str(e))
     rows = []
     with tempfile.TemporaryDirectory() as tmp, concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
@@ -390,7 +396,8 @@ def main():
             rows += j.result()
             print(f"scored {rows[-1]['scenario']}", file=sys.stderr)
     result = {"split": args.split, "count": args.count, "variants": {k: " ".join(v) for k, v in variants.items()},
-              "rows": rows, "summary": summary(rows, variants)}
+              "rows": rows, "summary": summary(rows, variants),
+              "kinds": {k: summary([r for r in rows if r["kind"] == k], variants) for k in sorted({r["kind"] for r in rows})}}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=1)

@@ -6,10 +6,11 @@ cd "$(dirname "$0")/.."
 
 # libsndfile1: Python's soundfile; ardour: the DAW of the host tests (ardour7-lua, VST3 scanner);
 # valgrind: the Ardour session run under memcheck; ffmpeg: museval (BSS Eval) imports stempeg, which
-# refuses to load without it; xvfb … libxcursor1: a virtual X display with
+# refuses to load without it; espeak-ng, fluidsynth, timgm6mb-soundfont: the voices and instruments of
+# the benchmark's tonal scenarios (scripts/tonal_scenarios.py); xvfb … libxcursor1: a virtual X display with
 # Mesa OpenGL for the editor window test (the plugin loads X11/GL at run time, so building needs
 # none of them).
-apt_packages=(libsndfile1 ffmpeg ardour valgrind xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri libx11-xcb1 libxkbcommon-x11-0 libxcursor1)
+apt_packages=(libsndfile1 ffmpeg espeak-ng fluidsynth timgm6mb-soundfont ardour valgrind xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri libx11-xcb1 libxkbcommon-x11-0 libxcursor1)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

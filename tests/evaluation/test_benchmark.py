@@ -22,7 +22,7 @@ def result(tmp_path_factory):
     assert os.path.exists(RENDER), f"{RENDER} missing: cargo build --release --bin residue-render"
     out = tmp_path_factory.mktemp("benchmark") / "test.json"
     run = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "benchmark.py"), "--split", "test", "--count", str(COUNT),
-                          "--renderer", RENDER, "--variant", "defaults=", "--variant", "off=--target-image false", "--variant", "learned=--learn-first", "--json", str(out)],
+                          "--tonal", "0", "--renderer", RENDER, "--variant", "defaults=", "--variant", "off=--target-image false", "--variant", "learned=--learn-first", "--json", str(out)],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     print(run.stdout)
