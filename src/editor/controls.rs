@@ -23,6 +23,7 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) -> egui::
                     toggle(ui, &params.autoscale, setter);
                     toggle(ui, &params.compression, setter);
                     toggle(ui, &params.link, setter);
+                    toggle(ui, &params.bypass, setter);
                 });
             });
         });

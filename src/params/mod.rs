@@ -67,6 +67,11 @@ pub struct ResidueParams {
     /// Mix (the STFT, about 107 ms at 48 kHz) or Live (about 5 ms; see [`dsp::LatencyMode`]).
     #[id = "latency"]
     pub latency: EnumParam<Latency>,
+    /// The host's bypass (CLAP's and VST3's bypass flag): the track as it came in, delayed by
+    /// the latency, reached by the same crossfade as the Mix knob's; the fit goes on learning
+    /// underneath, so that switching back finds it where an instance never bypassed would be.
+    #[id = "bypass"]
+    pub bypass: BoolParam,
     /// What was learned, saved with the session (see [`crate::session`]).
     #[persist = "profile"]
     pub profile: crate::session::ProfileStore,
@@ -173,6 +178,7 @@ impl Default for ResidueParams {
             relearn: BoolParam::new("Relearn", false),
             sources: EnumParam::new("Sources", Sources::One).with_string_to_value(Arc::new(text::sources)),
             latency: EnumParam::new("Latency", Latency::Mix).with_string_to_value(Arc::new(text::latency)),
+            bypass: BoolParam::new("Bypass", false).make_bypass(),
             profile: crate::session::ProfileStore::new(
                 dsp::MAX_MAIN_CHANNELS,
                 dsp::MAX_MAIN_CHANNELS * dsp::MAX_SOURCES,
@@ -200,7 +206,7 @@ impl ResidueParams {
                 Output::Removed => OutputMode::Removed,
                 Output::Reference => OutputMode::Reference,
             },
-            mix: self.mix.value(),
+            mix: if self.bypass.value() { 0.0 } else { self.mix.value() },
             auto_lag: self.auto_lag.value(),
             lag_ms: self.lag.value(),
             tail_frames: self.tail.value().max(1) as usize,

@@ -14,7 +14,7 @@ use std::time::Duration;
 use clack_extensions::audio_ports::{AudioPortInfoBuffer, PluginAudioPorts};
 use clack_extensions::audio_ports_config::{AudioPortsConfigBuffer, PluginAudioPortsConfig};
 use clack_extensions::latency::PluginLatency;
-use clack_extensions::params::{ParamInfoBuffer, PluginParams};
+use clack_extensions::params::{ParamInfoBuffer, ParamInfoFlags, PluginParams};
 use clack_extensions::render::{PluginRender, RenderMode};
 use clack_extensions::state::PluginState;
 use clack_host::events::event_types::{ParamValueEvent, TransportEvent, TransportFlags};
@@ -55,6 +55,10 @@ pub struct Param {
     pub min: f64,
     pub max: f64,
     pub default: f64,
+    /// Flagged as the plugin's bypass (`CLAP_PARAM_IS_BYPASS`).
+    pub bypass: bool,
+    /// Flagged as automatable (`CLAP_PARAM_IS_AUTOMATABLE`).
+    pub automatable: bool,
 }
 
 /// When the host runs the plugin's main-thread callbacks (`clap_plugin::on_main_thread`).
@@ -260,6 +264,8 @@ impl Loaded {
                     min: p.min_value,
                     max: p.max_value,
                     default: p.default_value,
+                    bypass: p.flags.contains(ParamInfoFlags::IS_BYPASS),
+                    automatable: p.flags.contains(ParamInfoFlags::IS_AUTOMATABLE),
                 }
             })
             .collect()

@@ -1,6 +1,7 @@
 //! The built `Residue.clap` in a real CLAP host (clack-host): ports, layouts, latency,
 //! parameters, processing against the engine driven directly, state.
 
+mod bypass;
 mod callbacks;
 #[path = "../engine/harness.rs"]
 mod harness;

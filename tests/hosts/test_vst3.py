@@ -172,3 +172,27 @@ def test_dawdreamer_without_a_sidechain_passes_the_track_through(vst3, example, 
         d = diff_db(out[c, latency : latency + main.shape[1]], main[c])
         print(f"DawDreamer, {route}, channel {c}: {d:.1f} dB from the delayed input")
         assert d < -100, f"channel {c}: {d:.1f} dB, not a pass-through"
+
+
+def test_dawdreamer_bypass_passes_the_delayed_track_with_the_sidechain_routed(vst3, example):
+    """The Bypass parameter (VST3's bypass flag) set by DawDreamer, a JUCE host, with the
+    sidechain routed: the output is the track delayed by the latency, in both channels."""
+    import dawdreamer as daw
+
+    mix, ref, rate = example
+    mix, ref = mix[: 3 * rate], ref[: 3 * rate]
+    main, side = np.stack([mix, 0.8 * mix]), np.stack([ref, 0.9 * ref])
+    engine = daw.RenderEngine(rate, 512)
+    playback_main = engine.make_playback_processor("main", main)
+    playback_side = engine.make_playback_processor("sc", side)
+    plugin = engine.make_plugin_processor("residue", vst3)
+    plugin.set_parameter(param_index(plugin, "Bypass"), 1.0)
+    assert plugin.get_parameter_text(param_index(plugin, "Bypass")) == "On"
+    engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
+    latency = 4095 + 1024
+    engine.render((main.shape[1] + latency) / rate + 0.1)
+    got = engine.get_audio()[:, latency : latency + main.shape[1]]
+    for c in range(2):
+        d = diff_db(got[c], main[c])
+        print(f"DawDreamer, Bypass on, channel {c}: {d:.1f} dB from the delayed track")
+        assert d < -100, f"channel {c}: bypassed output is {d:.1f} dB from the delayed track"

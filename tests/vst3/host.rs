@@ -148,6 +148,21 @@ impl Plugin {
             .collect()
     }
 
+    /// The flags (`ParameterInfo::flags`) of every parameter, by title.
+    pub fn param_flags(&self) -> Vec<(String, i32)> {
+        let controller = self.component.cast::<IEditController>().expect("the component is its own edit controller");
+        unsafe {
+            (0..controller.getParameterCount())
+                .map(|i| {
+                    let mut info: ParameterInfo = std::mem::zeroed();
+                    assert_eq!(controller.getParameterInfo(i, &mut info), kResultOk);
+                    let end = info.title.iter().position(|&c| c == 0).unwrap_or(info.title.len());
+                    (String::from_utf16_lossy(&info.title[..end]), info.flags)
+                })
+                .collect()
+        }
+    }
+
     /// Sets the parameter titled `title` from display text, as a host's generic editor does
     /// (`IEditController::getParamValueByString`, then `setParamNormalized`).
     pub fn set_param_text(&self, title: &str, text: &str) {

@@ -4,6 +4,7 @@
 //! buffers. What Steinberg's validator checks about buses and processing, and more.
 
 mod buffers;
+mod bypass;
 mod buses;
 #[path = "../engine/harness.rs"]
 mod harness;
