@@ -54,6 +54,7 @@ pub fn draw(ui: &mut Ui, params: &ResidueParams, setter: &ParamSetter) -> egui::
             });
             // How the sidechain's channels are grouped into sources.
             cell(ui, params.sources.name(), |ui| choice(ui, &params.sources, setter));
+            cell(ui, "Preset", |ui| super::presets::menu(ui, params, setter));
         });
     })
     .response

@@ -7,6 +7,7 @@ mod bleed;
 mod controls;
 mod curve;
 pub mod dial;
+pub mod presets;
 mod spectrum;
 mod status;
 pub mod view;

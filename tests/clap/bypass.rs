@@ -28,11 +28,17 @@ fn bypass_is_the_delayed_track_reached_by_a_crossfade_and_learning_goes_on() {
     // Bypass on from about 1 s to about 2 s of the 3 s example, at the starts of 512-sample
     // blocks (a parameter change takes effect from the block it arrives in).
     let (on, off) = (86 * 512, 172 * 512);
-    let out = p.process(RATE, &[mix.clone()], Some(&[reference.clone()]), &[512], &[(on, id, 1.0), (off, id, 0.0)]);
+    let out = p.process(
+        RATE,
+        std::slice::from_ref(&mix),
+        Some(std::slice::from_ref(&reference)),
+        &[512],
+        &[(on, id, 1.0), (off, id, 0.0)],
+    );
     let latency = p.latency() as usize;
-    let plain = mono().process(RATE, &[mix.clone()], Some(&[reference.clone()]), &[512], &[]);
+    let plain = mono().process(RATE, std::slice::from_ref(&mix), Some(std::slice::from_ref(&reference)), &[512], &[]);
     let hop = 1024; // the crossfade: one hop of the default 4096 / 4x
-    // Before the switch: the plugin as it is.
+                    // Before the switch: the plugin as it is.
     assert!(out[0][..on] == plain[0][..on], "bypass changed the output before it was switched on");
     // While bypassed (after the crossfade): the track, delayed by the latency.
     let span = on + hop..off;
@@ -41,7 +47,10 @@ fn bypass_is_the_delayed_track_reached_by_a_crossfade_and_learning_goes_on() {
     assert!(d < -120.0, "bypassed output is not the delayed track: {d:.1} dB");
     // After it (the crossfade back over): exactly the instance that was never bypassed, because
     // the fit went on learning.
-    assert!(out[0][off + hop..] == plain[0][off + hop..], "the output after bypass differs from an instance never bypassed");
+    assert!(
+        out[0][off + hop..] == plain[0][off + hop..],
+        "the output after bypass differs from an instance never bypassed"
+    );
     // Each switch is a linear crossfade over one hop between the cleaned and the delayed track
     // (the Mix knob's ramp), not a step from one to the other.
     for (at, to_dry) in [(on, true), (off, false)] {

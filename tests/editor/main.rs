@@ -359,3 +359,34 @@ fn relearn_button_presses_relearn_through_the_host() {
     );
     assert!(!h.params.relearn.value(), "Relearn is left off");
 }
+
+#[test]
+fn a_preset_sets_its_controls_through_the_host_and_the_menu_names_it() {
+    use residue::dsp::presets::PRESETS;
+    use residue::editor::presets::{apply, matches, shown};
+    let host = RecordingHost::default();
+    let params = ResidueParams::default();
+    let setter = ParamSetter::new(&host);
+    assert_eq!(shown(&params, None).map(|p| p.id), Some("default"), "the defaults are the Default preset");
+    let covered = ["Threshold", "Slope", "Adaptation", "Tail", "FFT Size", "Latency"];
+    for p in &PRESETS {
+        apply(&params, &setter, p);
+        let calls = host.take();
+        assert_eq!(calls.len(), 3 * covered.len(), "{}: {calls:?}", p.id);
+        for (name, gesture) in covered.iter().zip(calls.chunks(3)) {
+            assert_gesture(gesture, name);
+        }
+        assert!(matches(&params, p), "{}: the controls do not hold the preset's values", p.id);
+        assert_eq!(shown(&params, Some(p.id)).map(|q| q.id), Some(p.id), "the menu names the preset picked");
+        assert!(
+            (params.threshold.value() - p.threshold).abs() < 1e-4
+                && (params.slope.value() - p.slope).abs() < 1e-3 * p.slope
+                && params.tail.value() as usize == p.tail_frames,
+            "{}",
+            p.id
+        );
+    }
+    // Moving a control the preset covers makes the menu say Custom.
+    setter.set_parameter(&params.threshold, 0.77);
+    assert_eq!(shown(&params, Some(PRESETS[PRESETS.len() - 1].id)), None);
+}

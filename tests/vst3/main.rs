@@ -4,8 +4,8 @@
 //! buffers. What Steinberg's validator checks about buses and processing, and more.
 
 mod buffers;
-mod bypass;
 mod buses;
+mod bypass;
 #[path = "../engine/harness.rs"]
 mod harness;
 mod host;

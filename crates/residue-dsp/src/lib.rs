@@ -18,6 +18,7 @@ pub mod mask_filter;
 pub mod model;
 mod pages;
 mod pair_fft;
+pub mod presets;
 pub mod profile;
 mod ramp;
 pub mod references;

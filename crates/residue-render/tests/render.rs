@@ -576,3 +576,68 @@ fn wav_blocks_decode_and_encode_like_hound() {
         }
     }
 }
+
+#[test]
+fn a_preset_sets_its_values_and_a_flag_given_with_it_wins() {
+    let rate = 44100.0;
+    let (mix, reference) = (tmp("preset-mix.wav"), tmp("preset-ref.wav"));
+    let r = signal(3 * rate as usize, 300.0, rate);
+    let voice = signal(3 * rate as usize, 440.0, rate);
+    write(&mix, &[voice.iter().zip(&r).map(|(v, b)| v + 0.5 * b).collect()], rate as u32, 32, true);
+    write(&reference, &[r], rate as u32, 32, true);
+    let render = |name: &str, flags: &[&str]| {
+        let out = tmp(name);
+        let (m, rf, o) = (mix.to_str().unwrap(), reference.to_str().unwrap(), out.to_str().unwrap());
+        let (code, err) = run(&[&[m, "-r", rf, "-o", o, "--force"], flags].concat());
+        assert_eq!(code, 0, "{flags:?}: {err}");
+        read(&out).0
+    };
+    for p in &residue_dsp::presets::PRESETS {
+        let (threshold, slope, adapt, tail) =
+            (p.threshold.to_string(), p.slope.to_string(), p.adapt_seconds.to_string(), p.tail_frames.to_string());
+        let fft = p.window.map_or("auto".to_string(), |w| w.to_string());
+        let mode = if p.mode == LatencyMode::Live { "live" } else { "mix" };
+        let by_preset = render("by-preset.wav", &["--preset", p.id]);
+        let by_flags = render(
+            "by-flags.wav",
+            &[
+                "--threshold",
+                &threshold,
+                "--slope",
+                &slope,
+                "--adapt",
+                &adapt,
+                "--tail",
+                &tail,
+                "--fft",
+                &fft,
+                "--mode",
+                mode,
+            ],
+        );
+        assert!(by_preset == by_flags, "--preset {} is not its values given as flags", p.id);
+        // A flag given with the preset takes the flag's value.
+        let overridden = render("overridden.wav", &["--preset", p.id, "--threshold", "0.5"]);
+        let by_flags = render(
+            "by-flags.wav",
+            &[
+                "--threshold",
+                "0.5",
+                "--slope",
+                &slope,
+                "--adapt",
+                &adapt,
+                "--tail",
+                &tail,
+                "--fft",
+                &fft,
+                "--mode",
+                mode,
+            ],
+        );
+        assert!(overridden == by_flags, "--preset {} --threshold 0.5", p.id);
+    }
+    let (code, err) = run(&[mix.to_str().unwrap(), "-o", tmp("none.wav").to_str().unwrap(), "--preset", "kazoo"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("'kazoo' is no preset") && err.contains("stage-vocal"), "{err}");
+}

@@ -6,8 +6,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use residue_dsp::presets::{self, Preset};
 use residue_dsp::sidechain::Grouping;
 use residue_dsp::stft::{MAX_WINDOW, MIN_WINDOW};
 use residue_dsp::{
@@ -70,6 +72,12 @@ struct Args {
     /// Where to write the result.
     #[arg(short = 'o', long = "out", value_name = "OUT.wav")]
     out: PathBuf,
+    /// A factory preset, the starting point for a kind of job: default, vocal (a voice or an
+    /// instrument with an instrument's bleed), snare, hi-hat, tom (drum close mics), stage-vocal
+    /// (Live). It sets Threshold, Slope, Adaptation, Tail, FFT Size and the latency mode; any of
+    /// those given as flags as well take the flag's value.
+    #[arg(long, value_name = "NAME", value_parser = preset_named)]
+    preset: Option<&'static Preset>,
     /// Threshold of the mask compression, 0–1.
     #[arg(long, default_value_t = Settings::default().threshold, value_parser = within(0.0, 1.0))]
     threshold: f32,
@@ -158,6 +166,13 @@ fn within(lo: f32, hi: f32) -> impl Fn(&str) -> Result<f32, String> + Clone {
     }
 }
 
+fn preset_named(s: &str) -> Result<&'static Preset, String> {
+    presets::find(s.trim()).ok_or_else(|| {
+        let names: Vec<String> = presets::PRESETS.iter().map(|p| format!("{} ({})", p.id, p.name)).collect();
+        format!("'{s}' is no preset: use one of {}", names.join(", "))
+    })
+}
+
 /// `--fft`: `auto`, or a window in samples.
 #[derive(Clone, Copy, Debug)]
 struct FftChoice(Option<usize>);
@@ -193,7 +208,36 @@ fn overlap_factor(s: &str) -> Result<usize, String> {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let matches = Args::command().get_matches();
+    let mut args = match Args::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
+    if let Some(p) = args.preset {
+        // The preset's values, except where a flag was given on the command line.
+        let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+        if !given("threshold") {
+            args.threshold = p.threshold;
+        }
+        if !given("slope") {
+            args.slope = p.slope;
+        }
+        if !given("adapt") {
+            args.adapt = p.adapt_seconds;
+        }
+        if !given("tail") {
+            args.tail = p.tail_frames;
+        }
+        if !given("fft") {
+            args.fft = FftChoice(p.window);
+        }
+        if !given("mode") {
+            args.mode = match p.mode {
+                LatencyMode::Mix => Mode::Mix,
+                LatencyMode::Live => Mode::Live,
+            };
+        }
+    }
     let settings = Settings {
         threshold: args.threshold,
         slope: args.slope,
