@@ -15,7 +15,7 @@
 //!
 //! ```text
 //! cargo bench --bench engine
-//! python3 scripts/bench_table.py    # the README's table from the last run
+//! python3 scripts/bench_table.py    # docs/performance.md's table from the last run
 //! ```
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};

@@ -10,7 +10,7 @@
 //!
 //! Without the folder only the synthetic scenarios are swept (and it says so).
 //!
-//! The README's "Defaults" section quotes its output; `scripts/evaluate.py` then scores the
+//! The "Defaults" section of `docs/method.md` quotes its output; `scripts/evaluate.py` then scores the
 //! chosen defaults with BSS Eval against norbert.
 
 use residue::dsp::{Engine, EngineConfig, Settings};

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The README's performance table from the last `cargo bench --bench engine` run.
+"""docs/performance.md's table from the last `cargo bench --bench engine` run.
 
     cargo bench --bench engine && python3 scripts/bench_table.py
 

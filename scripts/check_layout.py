@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The project's layout, checked: no import circle between the modules of a crate, and every
-module named in the README's *Layout* section.
+module named in `docs/layout.md`.
 
 A module's imports are the `crate::…` paths in its files (its sub-modules' included), read at
 the depth of the crate's top-level modules, plus each `super::` path of a sub-module; a circle
@@ -117,10 +117,11 @@ def cycles(edges):
 
 
 def layout_section(root):
-    with open(os.path.join(root, "README.md")) as f:
-        text = f.read()
-    m = re.search(r"^## Layout\n(.*?)(?=^## )", text, flags=re.S | re.M)
-    return m[1] if m else ""
+    path = os.path.join(root, "docs", "layout.md")
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        return f.read()
 
 
 def main():
@@ -131,7 +132,7 @@ def main():
     problems = []
     layout = layout_section(args.root)
     if not layout:
-        problems.append("README.md has no `## Layout` section")
+        problems.append("docs/layout.md is missing")
     # A file is named by its path, or by the end of it (`editor/mod.rs`, `engine.rs`).
     named = set(re.findall(r"`([^`\s]+\.rs)`", layout))
     for crate, src in CRATES:
@@ -147,7 +148,7 @@ def main():
                 if n.endswith(".rs"):
                     rel = os.path.relpath(os.path.join(base, n), args.root)
                     if not any(rel == t or rel.endswith("/" + t) for t in named):
-                        problems.append(f"{rel} is not named in the README's Layout section")
+                        problems.append(f"{rel} is not named in docs/layout.md")
     for p in problems:
         print(p)
     print(f"layout: {len(problems)} problems")

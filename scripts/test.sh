@@ -9,7 +9,7 @@ echo "== format: cargo fmt --check (rustfmt.toml)"
 cargo fmt --all --check
 echo "== lint: cargo clippy, every target of every crate, warnings are errors"
 cargo clippy --workspace --all-targets -- -D warnings
-echo "== the project: the fork's diff against the published crates, no import circle, every module in the README"
+echo "== the project: the fork's diff against the published crates, no import circle, every module in docs/layout.md"
 python3 -m pytest -q tests/project
 echo "== build: plugin bundles (VST3, CLAP), residue-render, the editor demo"
 cargo xtask bundle residue --release

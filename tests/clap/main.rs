@@ -211,7 +211,7 @@ fn every_layout_processes_like_the_engine() {
         for c in 0..main.len() {
             let d = diff_db(&out[c], &expected[c]);
             eprintln!("{name} ch{c}: plugin vs engine {d:.1} dB");
-            // README: −137 dB measured; the bound leaves room for another CPU's vector width.
+            // docs/facts.md: −137 dB measured; the bound leaves room for another CPU's vector width.
             assert!(d <= -120.0, "{name} channel {c}: plugin differs from the engine by {d:.1} dB");
             let lat = p.latency() as usize;
             assert!(diff_db(&out[c][lat..], &main[c][..main[c].len() - lat]) > -30.0, "{name}: bleed was removed");

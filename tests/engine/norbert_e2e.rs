@@ -44,7 +44,7 @@ fn engine_output_equals_norbert_pipeline() {
             let err = error_db(got, want);
             let vs_input = error_db(got, &mix[c]);
             eprintln!("{name} ch{c}: engine vs norbert {err:.1} dB (vs unprocessed input {vs_input:.1} dB)");
-            // README: −138 dB measured (float32 against norbert's float64); bound −120.
+            // docs/facts.md: −138 dB measured (float32 against norbert's float64); bound −120.
             assert!(err < -120.0, "{name} channel {c}: {err:.1} dB from norbert");
             assert!(vs_input > -30.0, "{name}: the case must actually change the signal");
         }

@@ -1,7 +1,7 @@
 """The held-out benchmark (scripts/benchmark.py) on its TEST split: real-kit drum scenarios
-whose pairings and grooves nothing was tuned on. Each bound below is the one README.md
+whose pairings and grooves nothing was tuned on. Each bound below is the one docs/evaluation.md
 (*Evaluation on held-out material*) and docs/benchmark.md quote; where a goal of the project is
-not met yet, the bound is what is met, and the README says so. The kit is read from
+not met yet, the bound is what is met, and docs/evaluation.md says so. The kit is read from
 $RESIDUE_DRUMS or ../shared/data/muldjordkit; without it the benchmark fails, naming what is
 missing."""
 import json
@@ -45,7 +45,7 @@ def test_the_split_holds_no_dev_pairing_or_seed():
 
 
 def test_the_target_image_turns_the_summed_loss_around(result):
-    # README: at the defaults (the target's image modelled), cold start, Σ change over the 88
+    # docs/evaluation.md: at the defaults (the target's image modelled), cold start, Σ change over the 88
     # cases −16.9 dB (the image off: −264.2; goal: ≥ 60 % of the oracle's +86.5, not met);
     # learned first +48.2, 56 % of the oracle.
     s = result["summary"]
@@ -54,7 +54,7 @@ def test_the_target_image_turns_the_summed_loss_around(result):
 
 
 def test_the_target_image_makes_fewer_and_smaller_losses(result):
-    # README: at the defaults, cold, 20 of 88 cases below −0.1 dB (the image off: 48; goal:
+    # docs/evaluation.md: at the defaults, cold, 20 of 88 cases below −0.1 dB (the image off: 48; goal:
     # none, not met), the worst −10.8 dB (off: −25.6), on the kick and rack-tom mics.
     s = result["summary"]
     assert s["defaults"]["below"] <= 22 and s["off"]["below"] >= 40, (s["defaults"], s["off"])

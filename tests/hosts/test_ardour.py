@@ -122,8 +122,8 @@ def test_ardour_two_sources_on_their_own_sidechain_ports_match_the_renderer(tmp_
         print(f"Sources {sources}: Ardour export vs residue-render --sources {sources}: {scores[best]:.1f} dB "
               f"(kick {best[0]}, hi-hat {best[1]} samples late)")
         # Ardour's pre-roll again (see the test above): the ratio floor moves by fixed steps and
-        # keeps what the pre-roll left in it for seconds, more so with a gain per source (see the
-        # README for the figures); far from what a wrong pin routing gives (−10 dB).
+        # keeps what the pre-roll left in it for seconds, more so with a gain per source (see
+        # docs/facts.md for the figures); far from what a wrong pin routing gives (−10 dB).
         assert scores[best] < -26, f"Sources {sources}: {scores[best]:.1f} dB"
         errors[sources] = [error(out[c][:n]) for c in range(2)]
     print(f"error to the voice, dB: input {error(mix):.1f}, One {np.round(errors['one'], 1)}, Each Channel {np.round(errors['each'], 1)}")

@@ -1,5 +1,5 @@
 """The layout checks of `scripts/check_layout.py`: they pass on the project, and each fails on
-what it is there to catch (an import circle, a module the README does not name)."""
+what it is there to catch (an import circle, a module docs/layout.md does not name)."""
 import os
 import shutil
 import subprocess
@@ -10,10 +10,11 @@ CHECK = [sys.executable, os.path.join(ROOT, "scripts", "check_layout.py")]
 
 
 def copy(tmp_path):
-    """The sources and the README, copied to check a changed tree."""
+    """The sources and docs/layout.md, copied to check a changed tree."""
     for folder in ["src", "crates/residue-dsp/src", "crates/residue-render/src"]:
         shutil.copytree(os.path.join(ROOT, folder), tmp_path / folder)
-    shutil.copy(os.path.join(ROOT, "README.md"), tmp_path / "README.md")
+    (tmp_path / "docs").mkdir()
+    shutil.copy(os.path.join(ROOT, "docs", "layout.md"), tmp_path / "docs" / "layout.md")
     return tmp_path
 
 
@@ -32,7 +33,7 @@ def test_an_import_circle_fails_the_check(tmp_path):
     assert "residue: import circle between params, session" in run.stdout, run.stdout
 
 
-def test_a_module_the_readme_does_not_name_fails_the_check(tmp_path):
+def test_a_module_the_layout_does_not_name_fails_the_check(tmp_path):
     root = copy(tmp_path)
     (root / "crates" / "residue-dsp" / "src" / "unnamed.rs").write_text("//! A module nobody listed.\n")
     run = subprocess.run(CHECK + ["--root", str(root)], capture_output=True, text=True)

@@ -119,7 +119,7 @@ pub const LAG_RANGE_MS: (f32, f32) = (0.0, 100.0);
 pub const MAX_TAIL_FRAMES: usize = 4;
 
 impl Default for Settings {
-    /// Chosen on the bundled bleed material; `README.md` ("Defaults") says why.
+    /// Chosen on the bundled bleed material; `docs/method.md` ("Defaults") says why.
     fn default() -> Self {
         Self {
             alpha: 1.0,
