@@ -2,7 +2,7 @@
 //! (`kIsBypass`, what Steinberg's validator looks for) and automatable; set through the edit
 //! controller as a host does, the output is the track delayed by the reported latency.
 
-use super::host::{kResultTrue, Plugin, MONO, STEREO};
+use super::host::{kResultOk, kResultTrue, Plugin, MONO, STEREO};
 use super::*;
 
 /// `ParameterInfo::ParameterFlags`: kCanAutomate, kIsBypass.
@@ -30,4 +30,23 @@ fn the_bypass_parameter_is_flagged_and_passes_the_delayed_track() {
         p.stop();
         assert_passes_through(&out, &track, latency, &format!("{n}-channel track, bypassed"));
     }
+}
+
+/// What Steinberg's validator checks in *Parameter Bypass persistence*: a value the host sets on
+/// the edit controller while the plugin processes is what the controller reports from then on
+/// (the value itself reaches the processor with the process call's parameter changes).
+#[test]
+fn the_controller_reports_a_value_the_host_set_while_processing() {
+    let mut p = Plugin::new();
+    assert_eq!(p.set_arrangements(&[STEREO, MONO], &[STEREO]), kResultTrue);
+    let id = p.param_id("Bypass");
+    p.start(RATE, BLOCK);
+    for value in [1.0, 0.0, 1.0] {
+        assert_eq!(p.set_normalized(id, value), kResultOk);
+        assert_eq!(p.normalized(id), value, "set to {value} while processing");
+    }
+    p.stop();
+    // Not processing: set at once, as before.
+    assert_eq!(p.set_normalized(id, 0.0), kResultOk);
+    assert_eq!(p.normalized(id), 0.0);
 }

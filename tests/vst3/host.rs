@@ -19,12 +19,12 @@ use vst3::Steinberg::Vst::{
     ProcessData, ProcessSetup, SpeakerArrangement, String128,
 };
 use vst3::Steinberg::{
-    kNoInterface, kResultOk, tresult, IPluginBaseTrait, IPluginFactory, IPluginFactoryTrait, PClassInfo, TUID,
+    kNoInterface, tresult, IPluginBaseTrait, IPluginFactory, IPluginFactoryTrait, PClassInfo, TUID,
 };
 use vst3::{Class, ComPtr, ComWrapper, Interface};
 
 use vst3::Steinberg::Vst::SpeakerArr;
-pub use vst3::Steinberg::{kResultFalse, kResultTrue};
+pub use vst3::Steinberg::{kResultFalse, kResultOk, kResultTrue};
 
 pub const EMPTY: SpeakerArrangement = SpeakerArr::kEmpty;
 pub const MONO: SpeakerArrangement = SpeakerArr::kMono;
@@ -161,6 +161,33 @@ impl Plugin {
                 })
                 .collect()
         }
+    }
+
+    /// The id of the parameter titled `title`.
+    pub fn param_id(&self, title: &str) -> u32 {
+        let controller = self.component.cast::<IEditController>().expect("the component is its own edit controller");
+        unsafe {
+            (0..controller.getParameterCount())
+                .find_map(|i| {
+                    let mut info: ParameterInfo = std::mem::zeroed();
+                    assert_eq!(controller.getParameterInfo(i, &mut info), kResultOk);
+                    let end = info.title.iter().position(|&c| c == 0).unwrap_or(info.title.len());
+                    (String::from_utf16_lossy(&info.title[..end]) == title).then_some(info.id)
+                })
+                .unwrap_or_else(|| panic!("no parameter titled {title}"))
+        }
+    }
+
+    /// `IEditController::setParamNormalized`, as a host's controller side does.
+    pub fn set_normalized(&self, id: u32, value: f64) -> tresult {
+        let controller = self.component.cast::<IEditController>().expect("the component is its own edit controller");
+        unsafe { controller.setParamNormalized(id, value) }
+    }
+
+    /// `IEditController::getParamNormalized`.
+    pub fn normalized(&self, id: u32) -> f64 {
+        let controller = self.component.cast::<IEditController>().expect("the component is its own edit controller");
+        unsafe { controller.getParamNormalized(id) }
     }
 
     /// Sets the parameter titled `title` from display text, as a host's generic editor does

@@ -184,6 +184,12 @@ pub(crate) struct WrapperInner<P: Vst3Plugin> {
     /// having to add a setter function to the parameter (or even worse, have it be completely
     /// untyped).
     pub param_ptr_to_hash: HashMap<ParamPtr, u32>,
+    /// What the host last set through `IEditController::setParamNormalized` while the plugin was
+    /// processing, per parameter hash: (set and not yet applied, the normalized value as `f32`
+    /// bits). The value itself reaches the parameter through the process call's parameter
+    /// changes; until it does, `getParamNormalized` reports what the host set, as VST3 expects
+    /// of an edit controller. Cleared when a value is applied to the parameter.
+    pub controller_values: HashMap<u32, (AtomicBool, AtomicU32)>,
 }
 
 /// Tasks that can be sent from the plugin to be executed on the main thread in a non-blocking
@@ -309,6 +315,10 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             }
         }
 
+        let controller_values = param_id_hashes_ptrs_groups
+            .iter()
+            .map(|(_, hash, _, _)| (*hash, (AtomicBool::new(false), AtomicU32::new(0))))
+            .collect();
         let param_hashes = param_id_hashes_ptrs_groups
             .iter()
             .map(|(_, hash, _, _)| *hash)
@@ -397,6 +407,7 @@ impl<P: Vst3Plugin> WrapperInner<P> {
             param_units,
             param_id_to_hash,
             param_ptr_to_hash,
+            controller_values,
         });
 
         // FIXME: Right now this is safe, but if we are going to have a singleton main thread queue
@@ -567,6 +578,9 @@ impl<P: Vst3Plugin> WrapperInner<P> {
 
         match self.param_by_hash.get(&hash) {
             Some(param_ptr) => {
+                if let Some((pending, _)) = self.controller_values.get(&hash) {
+                    pending.store(false, Ordering::Release);
+                }
                 if unsafe { param_ptr._internal_set_normalized_value(normalized_value) } {
                     if let Some(sample_rate) = sample_rate {
                         unsafe { param_ptr._internal_update_smoother(sample_rate, false) };
@@ -697,6 +711,10 @@ impl<P: Vst3Plugin> WrapperInner<P> {
                 "Deserializing plugin state from a state object failed"
             );
             return false;
+        }
+        // The loaded values are the parameters' now, whatever the host set before.
+        for (pending, _) in self.controller_values.values() {
+            pending.store(false, Ordering::Release);
         }
 
         #[cfg(feature = "editor")]

@@ -780,6 +780,11 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
     }
 
     unsafe fn getParamNormalized(&self, id: ParamID) -> ParamValue {
+        if let Some((pending, value)) = self.inner.controller_values.get(&id) {
+            if pending.load(Ordering::Acquire) {
+                return f32::from_bits(value.load(Ordering::Acquire)) as f64;
+            }
+        }
         match self.inner.param_by_hash.get(&id) {
             Some(param_ptr) => unsafe { param_ptr.modulated_normalized_value() as f64 },
             _ => 0.5,
@@ -790,6 +795,13 @@ impl<P: Vst3Plugin> IEditControllerTrait for Wrapper<P> {
         // If the plugin is currently processing audio, then this parameter change will also be sent
         // to the process function
         if self.inner.is_processing.load(Ordering::SeqCst) {
+            // ... but until it is, the controller reports the value the host set.
+            if let Some((pending, stored)) = self.inner.controller_values.get(&id) {
+                if (0.0..=1.0).contains(&value) {
+                    stored.store((value as f32).to_bits(), Ordering::Release);
+                    pending.store(true, Ordering::Release);
+                }
+            }
             return kResultOk;
         }
 
