@@ -18,9 +18,7 @@ use vst3::Steinberg::Vst::{
     IComponentTrait, IEditController, IEditControllerTrait, IHostApplication, IHostApplicationTrait, ParameterInfo,
     ProcessData, ProcessSetup, SpeakerArrangement, String128,
 };
-use vst3::Steinberg::{
-    kNoInterface, tresult, IPluginBaseTrait, IPluginFactory, IPluginFactoryTrait, PClassInfo, TUID,
-};
+use vst3::Steinberg::{kNoInterface, tresult, IPluginBaseTrait, IPluginFactory, IPluginFactoryTrait, PClassInfo, TUID};
 use vst3::{Class, ComPtr, ComWrapper, Interface};
 
 use vst3::Steinberg::Vst::SpeakerArr;

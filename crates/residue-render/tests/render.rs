@@ -597,45 +597,16 @@ fn a_preset_sets_its_values_and_a_flag_given_with_it_wins() {
             (p.threshold.to_string(), p.slope.to_string(), p.adapt_seconds.to_string(), p.tail_frames.to_string());
         let fft = p.window.map_or("auto".to_string(), |w| w.to_string());
         let mode = if p.mode == LatencyMode::Live { "live" } else { "mix" };
+        let by_flags = |threshold: &str| {
+            let flags =
+                ["--threshold", threshold, "--slope", &slope, "--adapt", &adapt, "--tail", &tail, "--fft", &fft];
+            render("by-flags.wav", &[&flags[..], &["--mode", mode]].concat())
+        };
         let by_preset = render("by-preset.wav", &["--preset", p.id]);
-        let by_flags = render(
-            "by-flags.wav",
-            &[
-                "--threshold",
-                &threshold,
-                "--slope",
-                &slope,
-                "--adapt",
-                &adapt,
-                "--tail",
-                &tail,
-                "--fft",
-                &fft,
-                "--mode",
-                mode,
-            ],
-        );
-        assert!(by_preset == by_flags, "--preset {} is not its values given as flags", p.id);
+        assert!(by_preset == by_flags(&threshold), "--preset {} is not its values given as flags", p.id);
         // A flag given with the preset takes the flag's value.
         let overridden = render("overridden.wav", &["--preset", p.id, "--threshold", "0.5"]);
-        let by_flags = render(
-            "by-flags.wav",
-            &[
-                "--threshold",
-                "0.5",
-                "--slope",
-                &slope,
-                "--adapt",
-                &adapt,
-                "--tail",
-                &tail,
-                "--fft",
-                &fft,
-                "--mode",
-                mode,
-            ],
-        );
-        assert!(overridden == by_flags, "--preset {} --threshold 0.5", p.id);
+        assert!(overridden == by_flags("0.5"), "--preset {} --threshold 0.5", p.id);
     }
     let (code, err) = run(&[mix.to_str().unwrap(), "-o", tmp("none.wav").to_str().unwrap(), "--preset", "kazoo"]);
     assert_eq!(code, 2);
