@@ -304,6 +304,10 @@ impl ClapPlugin for Residue {
         ClapFeature::Stereo,
         ClapFeature::Mono,
     ];
+
+    fn factory_presets() -> Vec<nice_plug::wrapper::clap::FactoryPreset> {
+        crate::params::presets::factory_presets()
+    }
 }
 
 impl Vst3Plugin for Residue {

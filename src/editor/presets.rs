@@ -7,28 +7,8 @@ use egui::{ComboBox, Ui};
 use nice_plug::prelude::{Param, ParamSetter};
 
 use crate::dsp::presets::{Preset, PRESETS};
-use crate::dsp::LatencyMode;
-use crate::params::{FftSize, Latency, ResidueParams};
-
-/// The FFT Size choice for a preset's window.
-fn fft_size(window: Option<usize>) -> FftSize {
-    match window {
-        None => FftSize::Auto,
-        Some(512) => FftSize::W512,
-        Some(1024) => FftSize::W1024,
-        Some(2048) => FftSize::W2048,
-        Some(4096) => FftSize::W4096,
-        Some(8192) => FftSize::W8192,
-        Some(_) => FftSize::W16384,
-    }
-}
-
-fn latency(mode: LatencyMode) -> Latency {
-    match mode {
-        LatencyMode::Mix => Latency::Mix,
-        LatencyMode::Live => Latency::Live,
-    }
-}
+use crate::params::presets::{fft_size, latency};
+use crate::params::ResidueParams;
 
 /// Whether the controls hold `preset`'s values.
 pub fn matches(params: &ResidueParams, preset: &Preset) -> bool {

@@ -9,7 +9,9 @@ use crate::dsp::{self, OutputMode, Settings};
 
 mod choices;
 mod geometry;
+pub mod presets;
 pub mod text;
+pub mod vstpreset;
 
 pub use choices::{FftSize, Latency, Output, Overlap, Sources};
 pub use geometry::{Geometry, DEFAULT_SIZE, MIN_SIZE};

@@ -13,6 +13,8 @@ use clack_extensions::latency::{HostLatency, HostLatencyImpl};
 use clack_extensions::params::{
     HostParams, HostParamsImplMainThread, HostParamsImplShared, ParamClearFlags, ParamRescanFlags,
 };
+use clack_extensions::preset_discovery::prelude::{HostPresetLoad, Location};
+use clack_extensions::preset_discovery::HostPresetLoadImpl;
 use clack_extensions::state::{HostState, HostStateImpl};
 use clack_extensions::thread_check::{HostThreadCheck, HostThreadCheckImpl};
 use clack_host::prelude::*;
@@ -49,6 +51,9 @@ pub struct Shared {
     pub restart_requests: AtomicU32,
     /// `clap_host_latency::changed` calls (each one inside `activate`, or it is a violation too).
     pub latency_changes: AtomicU32,
+    /// `clap_host_preset_load`: the load keys the plugin reported loaded, and its errors.
+    pub presets_loaded: Mutex<Vec<String>>,
+    pub preset_errors: Mutex<Vec<String>>,
     violations: Mutex<Vec<String>>,
 }
 
@@ -63,6 +68,8 @@ impl Shared {
             callback_requested: AtomicBool::new(false),
             restart_requests: AtomicU32::new(0),
             latency_changes: AtomicU32::new(0),
+            presets_loaded: Mutex::new(Vec::new()),
+            preset_errors: Mutex::new(Vec::new()),
             violations: Mutex::new(Vec::new()),
         }
     }
@@ -202,6 +209,26 @@ impl HostStateImpl for MainThread<'_> {
     }
 }
 
+impl HostPresetLoadImpl for MainThread<'_> {
+    fn on_error(
+        &self,
+        _location: Location,
+        load_key: Option<&std::ffi::CStr>,
+        _os_error: i32,
+        message: Option<&std::ffi::CStr>,
+    ) {
+        self.shared.main_thread_only("clap_host_preset_load::on_error");
+        let key = load_key.map(|k| k.to_string_lossy().into_owned()).unwrap_or_default();
+        let message = message.map(|m| m.to_string_lossy().into_owned()).unwrap_or_default();
+        self.shared.preset_errors.lock().unwrap().push(format!("{key}: {message}"));
+    }
+    fn loaded(&self, _location: Location, load_key: Option<&std::ffi::CStr>) {
+        self.shared.main_thread_only("clap_host_preset_load::loaded");
+        let key = load_key.map(|k| k.to_string_lossy().into_owned()).unwrap_or_default();
+        self.shared.presets_loaded.lock().unwrap().push(key);
+    }
+}
+
 impl HostAudioPortsImpl for MainThread<'_> {
     /// This host changes no port definition on the fly, so it offers no rescan flag.
     fn is_rescan_flag_supported(&self, _flag: AudioPortRescanFlags) -> bool {
@@ -229,6 +256,7 @@ impl HostHandlers for Host {
             .register::<HostThreadCheck>()
             .register::<HostParams>()
             .register::<HostState>()
-            .register::<HostAudioPorts>();
+            .register::<HostAudioPorts>()
+            .register::<HostPresetLoad>();
     }
 }

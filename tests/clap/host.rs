@@ -15,6 +15,7 @@ use clack_extensions::audio_ports::{AudioPortInfoBuffer, PluginAudioPorts};
 use clack_extensions::audio_ports_config::{AudioPortsConfigBuffer, PluginAudioPortsConfig};
 use clack_extensions::latency::PluginLatency;
 use clack_extensions::params::{ParamInfoBuffer, ParamInfoFlags, PluginParams};
+use clack_extensions::preset_discovery::prelude::{Location, PluginPresetLoad};
 use clack_extensions::render::{PluginRender, RenderMode};
 use clack_extensions::state::PluginState;
 use clack_host::events::event_types::{ParamValueEvent, TransportEvent, TransportFlags};
@@ -343,6 +344,30 @@ impl Loaded {
         let ext: PluginRender = handle.get_extension().expect("render extension");
         let mode = if offline { RenderMode::Offline } else { RenderMode::Realtime };
         ext.set(&handle, mode).expect("render mode accepted");
+    }
+
+    /// The plugin library this instance came from.
+    pub fn entry(&self) -> &PluginEntry {
+        &self._entry
+    }
+
+    /// Loads a preset through the plugin's `preset-load` extension (`None`: the plugin does not
+    /// offer it), then serves the main-thread callbacks it asked for, as a host does.
+    pub fn load_preset(&mut self, location: Location, load_key: Option<&str>) -> Option<bool> {
+        let key = load_key.map(|k| CString::new(k).unwrap());
+        let loaded = {
+            let handle = self.instance.plugin_handle();
+            let ext: PluginPresetLoad = handle.get_extension()?;
+            ext.load_from_location(&handle, location, key.as_deref()).is_ok()
+        };
+        self.serve_callbacks();
+        Some(loaded)
+    }
+
+    /// The load keys the plugin reported loaded (`clap_host_preset_load::loaded`), and the
+    /// errors it reported (`on_error`), so far.
+    pub fn preset_reports(&self) -> (Vec<String>, Vec<String>) {
+        self.shared(|s| (s.presets_loaded.lock().unwrap().clone(), s.preset_errors.lock().unwrap().clone()))
     }
 
     pub fn save(&mut self) -> Vec<u8> {

@@ -11,6 +11,7 @@ mod hostile;
 #[path = "../engine/kit.rs"]
 mod kit;
 mod live;
+mod presets;
 mod session;
 mod sources;
 mod typed;

@@ -12,6 +12,7 @@ mod host;
 #[path = "../engine/kit.rs"]
 mod kit;
 mod live;
+mod presets;
 mod sources;
 #[path = "../engine/wav.rs"]
 mod wav;

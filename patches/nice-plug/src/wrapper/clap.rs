@@ -4,15 +4,22 @@ mod util;
 mod context;
 mod descriptor;
 pub mod features;
+mod preset_discovery;
 mod wrapper;
 
 use crate::wrapper::clap::features::ClapFeature;
 
 /// Re-export for the macro
 pub use self::descriptor::PluginDescriptor;
+pub use self::preset_discovery::{FactoryPreset, Provider, ProviderDescriptor};
 pub use self::wrapper::Wrapper;
 pub use clap_sys::entry::clap_plugin_entry;
 pub use clap_sys::factory::plugin_factory::{CLAP_PLUGIN_FACTORY_ID, clap_plugin_factory};
+pub use clap_sys::factory::preset_discovery::{
+    CLAP_PRESET_DISCOVERY_FACTORY_ID, CLAP_PRESET_DISCOVERY_FACTORY_ID_COMPAT,
+    clap_preset_discovery_factory, clap_preset_discovery_indexer, clap_preset_discovery_provider,
+    clap_preset_discovery_provider_descriptor,
+};
 pub use clap_sys::host::clap_host;
 pub use clap_sys::plugin::{clap_plugin, clap_plugin_descriptor};
 pub use clap_sys::version::CLAP_VERSION;
@@ -43,6 +50,15 @@ pub trait ClapPlugin: Plugin {
     /// that the host can use to provide better hardware mapping for a plugin. See the linked
     /// extension for more information.
     fn remote_controls(&self, context: &mut impl RemoteControlsContext) {}
+
+    /// Presets that ship with the plugin. When there are any, the library offers CLAP's
+    /// preset-discovery factory (one location inside the plugin, each preset under its load key)
+    /// and the plugin the `preset-load` extension, which loads one as a state: the parameters
+    /// the preset's state names take its values, the rest keep theirs. Called on the main thread
+    /// (the factory may call it before any instance exists).
+    fn factory_presets() -> Vec<FactoryPreset> {
+        Vec::new()
+    }
 }
 
 /// Configuration for the plugin's polyphonic modulation options, if it supports .
@@ -70,6 +86,11 @@ macro_rules! nice_export_clap {
             use $crate::wrapper::setup_logger;
             use $crate::wrapper::clap::{PluginDescriptor, Wrapper};
             use $crate::wrapper::clap::{CLAP_PLUGIN_FACTORY_ID, clap_host, clap_plugin, clap_plugin_descriptor, clap_plugin_factory};
+            use $crate::wrapper::clap::{
+                CLAP_PRESET_DISCOVERY_FACTORY_ID, CLAP_PRESET_DISCOVERY_FACTORY_ID_COMPAT, Provider, ProviderDescriptor,
+                clap_preset_discovery_factory, clap_preset_discovery_indexer, clap_preset_discovery_provider,
+                clap_preset_discovery_provider_descriptor,
+            };
             use ::std::collections::HashSet;
             use ::std::ffi::{CStr, c_void};
             use ::std::os::raw::c_char;
@@ -155,6 +176,60 @@ macro_rules! nice_export_clap {
                 ::std::ptr::null()
             }
 
+            const CLAP_PRESET_DISCOVERY_FACTORY: clap_preset_discovery_factory = clap_preset_discovery_factory {
+                count: Some(preset_provider_count),
+                get_descriptor: Some(get_preset_provider_descriptor),
+                create: Some(create_preset_provider),
+            };
+
+            static PROVIDER_DESCRIPTORS: OnceLock<Vec<(usize, ProviderDescriptor)>> = OnceLock::new();
+
+            /// The preset providers: one per plugin type with factory presets, with the index of
+            /// its plugin type in the export list.
+            fn provider_descriptors() -> &'static [(usize, ProviderDescriptor)] {
+                PROVIDER_DESCRIPTORS.get_or_init(|| {
+                    let descriptors = [$(ProviderDescriptor::for_plugin::<$plugin_ty>()),+];
+                    descriptors.into_iter().enumerate().filter(|(_, d)| d.has_presets()).collect()
+                })
+            }
+
+            unsafe extern "C" fn preset_provider_count(_factory: *const clap_preset_discovery_factory) -> u32 {
+                provider_descriptors().len() as u32
+            }
+
+            unsafe extern "C" fn get_preset_provider_descriptor(
+                _factory: *const clap_preset_discovery_factory,
+                index: u32,
+            ) -> *const clap_preset_discovery_provider_descriptor {
+                match provider_descriptors().get(index as usize) {
+                    Some((_, descriptor)) => descriptor.raw(),
+                    None => ::std::ptr::null(),
+                }
+            }
+
+            unsafe extern "C" fn create_preset_provider(
+                _factory: *const clap_preset_discovery_factory,
+                indexer: *const clap_preset_discovery_indexer,
+                provider_id: *const c_char,
+            ) -> *const clap_preset_discovery_provider {
+                if provider_id.is_null() || indexer.is_null() {
+                    return ::std::ptr::null();
+                }
+                let provider_id = unsafe { CStr::from_ptr(provider_id) };
+                let Some((plugin_idx, descriptor)) = provider_descriptors().iter().find(|(_, d)| d.id() == provider_id) else {
+                    return ::std::ptr::null();
+                };
+                let mut idx = 0;
+                $({
+                    if idx == *plugin_idx {
+                        return Provider::<$plugin_ty>::create(descriptor, indexer);
+                    }
+                    idx += 1;
+                })+
+                let _ = idx;
+                ::std::ptr::null()
+            }
+
             pub extern "C" fn init(_plugin_path: *const c_char) -> bool {
                 $({setup_logger::<$plugin_ty>();})+
                 true
@@ -165,6 +240,11 @@ macro_rules! nice_export_clap {
             pub extern "C" fn get_factory(factory_id: *const c_char) -> *const c_void {
                 if !factory_id.is_null() && unsafe { CStr::from_ptr(factory_id) } == CLAP_PLUGIN_FACTORY_ID {
                     &CLAP_PLUGIN_FACTORY as *const _ as *const c_void
+                } else if !factory_id.is_null()
+                    && !provider_descriptors().is_empty()
+                    && matches!(unsafe { CStr::from_ptr(factory_id) }, id if id == CLAP_PRESET_DISCOVERY_FACTORY_ID || id == CLAP_PRESET_DISCOVERY_FACTORY_ID_COMPAT)
+                {
+                    &CLAP_PRESET_DISCOVERY_FACTORY as *const _ as *const c_void
                 } else {
                     ::std::ptr::null()
                 }

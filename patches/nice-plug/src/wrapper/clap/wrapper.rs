@@ -34,6 +34,10 @@ use clap_sys::ext::params::{
     CLAP_PARAM_IS_STEPPED, CLAP_PARAM_RESCAN_VALUES, clap_host_params, clap_param_info,
     clap_plugin_params,
 };
+use clap_sys::ext::preset_load::{
+    CLAP_EXT_PRESET_LOAD, CLAP_EXT_PRESET_LOAD_COMPAT, clap_host_preset_load,
+    clap_plugin_preset_load,
+};
 use clap_sys::ext::remote_controls::{
     CLAP_EXT_REMOTE_CONTROLS, clap_plugin_remote_controls, clap_remote_controls_page,
 };
@@ -257,6 +261,10 @@ pub struct Wrapper<P: ClapPlugin> {
     remote_control_pages: Vec<clap_remote_controls_page>,
 
     clap_plugin_render: clap_plugin_render,
+
+    /// Offered only when the plugin has factory presets ([`ClapPlugin::factory_presets`]).
+    clap_plugin_preset_load: clap_plugin_preset_load,
+    host_preset_load: AtomicRefCell<Option<ClapPtr<clap_host_preset_load>>>,
 
     clap_plugin_state: clap_plugin_state,
 
@@ -719,6 +727,11 @@ impl<P: ClapPlugin> Wrapper<P> {
                 has_hard_realtime_requirement: Some(Self::ext_render_has_hard_realtime_requirement),
                 set: Some(Self::ext_render_set),
             },
+
+            clap_plugin_preset_load: clap_plugin_preset_load {
+                from_location: Some(Self::ext_preset_load_from_location),
+            },
+            host_preset_load: AtomicRefCell::new(None),
 
             clap_plugin_state: clap_plugin_state {
                 save: Some(Self::ext_state_save),
@@ -1704,6 +1717,14 @@ impl<P: ClapPlugin> Wrapper<P> {
                 &wrapper.host_callback,
                 CLAP_EXT_VOICE_INFO,
             );
+            *wrapper.host_preset_load.borrow_mut() =
+                query_host_extension::<clap_host_preset_load>(&wrapper.host_callback, CLAP_EXT_PRESET_LOAD)
+                    .or_else(|| {
+                        query_host_extension::<clap_host_preset_load>(
+                            &wrapper.host_callback,
+                            CLAP_EXT_PRESET_LOAD_COMPAT,
+                        )
+                    });
             *wrapper.host_thread_check.borrow_mut() = query_host_extension::<clap_host_thread_check>(
                 &wrapper.host_callback,
                 CLAP_EXT_THREAD_CHECK,
@@ -2356,6 +2377,12 @@ impl<P: ClapPlugin> Wrapper<P> {
             &wrapper.clap_plugin_render as *const _ as *const c_void
         } else if id == CLAP_EXT_STATE {
             &wrapper.clap_plugin_state as *const _ as *const c_void
+        } else if id == CLAP_EXT_PRESET_LOAD || id == CLAP_EXT_PRESET_LOAD_COMPAT {
+            if P::factory_presets().is_empty() {
+                std::ptr::null()
+            } else {
+                &wrapper.clap_plugin_preset_load as *const _ as *const c_void
+            }
         } else if id == CLAP_EXT_TRACK_INFO {
             #[cfg(not(feature = "editor"))]
             return std::ptr::null();
@@ -3488,6 +3515,45 @@ impl<P: ClapPlugin> Wrapper<P> {
             }
             None => false,
         }
+    }
+
+    /// Loads a factory preset: the location must be the plugin's own (kind `PLUGIN`, no path)
+    /// and the load key one the preset-discovery provider reported. The preset's state is
+    /// loaded as a saved state would be; the host hears of it through `loaded` (or `on_error`)
+    /// when it offers the host side of the extension.
+    unsafe extern "C" fn ext_preset_load_from_location(
+        plugin: *const clap_plugin,
+        location_kind: u32,
+        location: *const c_char,
+        load_key: *const c_char,
+    ) -> bool {
+        check_null_ptr!(false, plugin, unsafe { (*plugin).plugin_data });
+        let wrapper = unsafe { &*((*plugin).plugin_data as *const Self) };
+
+        let loaded = match super::preset_discovery::find::<P>(location_kind, location, load_key) {
+            Some(mut preset) => wrapper.set_state_inner(&mut preset.state),
+            None => false,
+        };
+        if let Some(host_preset_load) = &*wrapper.host_preset_load.borrow() {
+            if loaded {
+                if let Some(loaded_fn) = host_preset_load.loaded {
+                    unsafe { loaded_fn(&*wrapper.host_callback, location_kind, location, load_key) };
+                }
+            } else if let Some(on_error) = host_preset_load.on_error {
+                let message = c"No factory preset at this location with this load key";
+                unsafe {
+                    on_error(
+                        &*wrapper.host_callback,
+                        location_kind,
+                        location,
+                        load_key,
+                        0,
+                        message.as_ptr(),
+                    )
+                };
+            }
+        }
+        loaded
     }
 
     #[cfg(feature = "editor")]
