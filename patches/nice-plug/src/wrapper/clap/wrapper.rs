@@ -262,8 +262,11 @@ pub struct Wrapper<P: ClapPlugin> {
 
     clap_plugin_render: clap_plugin_render,
 
-    /// Offered only when the plugin has factory presets ([`ClapPlugin::factory_presets`]).
+    /// Offered only when the plugin has factory presets ([`ClapPlugin::factory_presets`]);
+    /// whether it has is read once, here, so that `get_extension` (thread-safe, so possibly on
+    /// the audio thread) never builds the list.
     clap_plugin_preset_load: clap_plugin_preset_load,
+    has_factory_presets: bool,
     host_preset_load: AtomicRefCell<Option<ClapPtr<clap_host_preset_load>>>,
 
     clap_plugin_state: clap_plugin_state,
@@ -732,6 +735,7 @@ impl<P: ClapPlugin> Wrapper<P> {
                 from_location: Some(Self::ext_preset_load_from_location),
             },
             host_preset_load: AtomicRefCell::new(None),
+            has_factory_presets: !P::factory_presets().is_empty(),
 
             clap_plugin_state: clap_plugin_state {
                 save: Some(Self::ext_state_save),
@@ -2378,7 +2382,7 @@ impl<P: ClapPlugin> Wrapper<P> {
         } else if id == CLAP_EXT_STATE {
             &wrapper.clap_plugin_state as *const _ as *const c_void
         } else if id == CLAP_EXT_PRESET_LOAD || id == CLAP_EXT_PRESET_LOAD_COMPAT {
-            if P::factory_presets().is_empty() {
+            if !wrapper.has_factory_presets {
                 std::ptr::null()
             } else {
                 &wrapper.clap_plugin_preset_load as *const _ as *const c_void
