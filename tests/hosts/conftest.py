@@ -43,3 +43,20 @@ def render(tmp_path, mix, refs, rate, *flags):
 
 def diff_db(a, b):
     return 10 * np.log10(max(np.sum((a - b) ** 2.0), 1e-300) / np.sum(b ** 2.0))
+
+
+def dawdreamer_with_sidechain(vst3, main, side, rate, latency, setup):
+    """`main` (channels, frames) through Residue in DawDreamer with `side` routed to its
+    sidechain, `setup(plugin)` called before the graph is built (parameters, a preset); renders
+    `latency` samples past the end (DawDreamer does not compensate latency) and returns the
+    output (channels, frames)."""
+    import dawdreamer as daw
+
+    engine = daw.RenderEngine(rate, 512)
+    playback_main = engine.make_playback_processor("main", main)
+    playback_side = engine.make_playback_processor("sc", side)
+    plugin = engine.make_plugin_processor("residue", vst3)
+    setup(plugin)
+    engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
+    engine.render((main.shape[1] + latency) / rate + 0.1)
+    return engine.get_audio()

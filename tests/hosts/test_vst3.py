@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import diff_db, render
+from conftest import dawdreamer_with_sidechain, diff_db, render
 
 
 def param_index(processor, name):
@@ -23,23 +23,18 @@ def dawdreamer_matches_the_renderer(vst3, example, tmp_path, what, params, laten
     Residue in DawDreamer with `params` ({name: (normalised value, expected text)}): the output,
     shifted by `latency` (DawDreamer does not compensate it), is `residue-render *flags` to
     −100 dB, and bleed was removed."""
-    import dawdreamer as daw
-
     mix, ref, rate = example
     mix, ref = mix[: 4 * rate], ref[: 4 * rate]
     main = np.stack([mix, 0.8 * mix])
     side = np.stack([ref, 0.9 * ref])
-    engine = daw.RenderEngine(rate, 512)
-    playback_main = engine.make_playback_processor("main", main)
-    playback_side = engine.make_playback_processor("sc", side)
-    plugin = engine.make_plugin_processor("residue", vst3)
-    assert plugin.get_num_input_channels() == 4, "main stereo + sidechain stereo"
-    for name, (value, text) in params.items():
-        plugin.set_parameter(param_index(plugin, name), value)
-        assert plugin.get_parameter_text(param_index(plugin, name)) == text, name
-    engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
-    engine.render((main.shape[1] + latency) / rate + 0.1)
-    out = engine.get_audio()
+
+    def setup(plugin):
+        assert plugin.get_num_input_channels() == 4, "main stereo + sidechain stereo"
+        for name, (value, text) in params.items():
+            plugin.set_parameter(param_index(plugin, name), value)
+            assert plugin.get_parameter_text(param_index(plugin, name)) == text, name
+
+    out = dawdreamer_with_sidechain(vst3, main, side, rate, latency, setup)
     expected = render(tmp_path, main, [side], rate, *flags)
     got = out[:, latency : latency + expected.shape[1]]
     for c in range(2):
@@ -177,21 +172,16 @@ def test_dawdreamer_without_a_sidechain_passes_the_track_through(vst3, example, 
 def test_dawdreamer_bypass_passes_the_delayed_track_with_the_sidechain_routed(vst3, example):
     """The Bypass parameter (VST3's bypass flag) set by DawDreamer, a JUCE host, with the
     sidechain routed: the output is the track delayed by the latency, in both channels."""
-    import dawdreamer as daw
-
     mix, ref, rate = example
     mix, ref = mix[: 3 * rate], ref[: 3 * rate]
     main, side = np.stack([mix, 0.8 * mix]), np.stack([ref, 0.9 * ref])
-    engine = daw.RenderEngine(rate, 512)
-    playback_main = engine.make_playback_processor("main", main)
-    playback_side = engine.make_playback_processor("sc", side)
-    plugin = engine.make_plugin_processor("residue", vst3)
-    plugin.set_parameter(param_index(plugin, "Bypass"), 1.0)
-    assert plugin.get_parameter_text(param_index(plugin, "Bypass")) == "On"
-    engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
+
+    def setup(plugin):
+        plugin.set_parameter(param_index(plugin, "Bypass"), 1.0)
+        assert plugin.get_parameter_text(param_index(plugin, "Bypass")) == "On"
+
     latency = 4095 + 1024
-    engine.render((main.shape[1] + latency) / rate + 0.1)
-    got = engine.get_audio()[:, latency : latency + main.shape[1]]
+    got = dawdreamer_with_sidechain(vst3, main, side, rate, latency, setup)[:, latency : latency + main.shape[1]]
     for c in range(2):
         d = diff_db(got[c], main[c])
         print(f"DawDreamer, Bypass on, channel {c}: {d:.1f} dB from the delayed track")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import diff_db, render
+from conftest import dawdreamer_with_sidechain, diff_db, render
 
 PRESETS = Path(__file__).resolve().parents[2] / "presets" / "vst3"
 
@@ -61,19 +61,14 @@ LOADED_IN_DAWDREAMER = [
 
 @pytest.mark.parametrize("preset,name,latency", LOADED_IN_DAWDREAMER, ids=[p[0] for p in LOADED_IN_DAWDREAMER])
 def test_dawdreamer_loads_a_preset_file_and_sounds_as_the_renderers_preset(vst3, example, tmp_path, preset, name, latency):
-    import dawdreamer as daw
-
     mix, ref, rate = example
     mix, ref = mix[: 4 * rate], ref[: 4 * rate]
     main, side = np.stack([mix, 0.8 * mix]), np.stack([ref, 0.9 * ref])
-    engine = daw.RenderEngine(rate, 512)
-    playback_main = engine.make_playback_processor("main", main)
-    playback_side = engine.make_playback_processor("sc", side)
-    plugin = engine.make_plugin_processor("residue", vst3)
-    assert plugin.load_vst3_preset(str(PRESETS / f"{name}.vstpreset")), "DawDreamer loaded the file"
-    engine.load_graph([(playback_main, []), (playback_side, []), (plugin, ["main", "sc"])])
-    engine.render((main.shape[1] + latency) / rate + 0.1)
-    out = engine.get_audio()
+
+    def setup(plugin):
+        assert plugin.load_vst3_preset(str(PRESETS / f"{name}.vstpreset")), "DawDreamer loaded the file"
+
+    out = dawdreamer_with_sidechain(vst3, main, side, rate, latency, setup)
     expected = render(tmp_path, main, [side], rate, "--preset", preset)
     got = out[:, latency : latency + expected.shape[1]]
     for c in range(2):
